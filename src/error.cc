@@ -1,0 +1,26 @@
+#include "error.h"
+
+#include <cstdarg>
+#include <cstdio>
+
+namespace ravel {
+namespace {
+
+constexpr size_t kMessageCapacity = 512;
+thread_local char g_last_error[kMessageCapacity] = "";
+
+}  // namespace
+
+ravel_status Fail(ravel_status code, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(g_last_error, kMessageCapacity, format, args);
+  va_end(args);
+  return code;
+}
+
+void ClearError() { g_last_error[0] = '\0'; }
+
+const char* LastError() { return g_last_error; }
+
+}  // namespace ravel

@@ -1,0 +1,29 @@
+// Thread-local error messages and the status helpers every layer returns through.
+#ifndef RAVEL_SRC_ERROR_H_
+#define RAVEL_SRC_ERROR_H_
+
+#include "ravel/ravel.h"
+
+namespace ravel {
+
+// Records a printf-style message as this thread's last error and returns code.
+ravel_status Fail(ravel_status code, const char* format, ...) __attribute__((format(printf, 2, 3)));
+
+// Clears this thread's last error (called at the start of each public entry point).
+void ClearError();
+
+// This thread's last error message, "" if none.
+const char* LastError();
+
+// Returns from the enclosing function when expr yields a status other than RAVEL_OK.
+#define RAVEL_RETURN_IF_ERROR(expr)            \
+  do {                                         \
+    const ravel_status ravel_status_ = (expr); \
+    if (ravel_status_ != RAVEL_OK) {           \
+      return ravel_status_;                    \
+    }                                          \
+  } while (0)
+
+}  // namespace ravel
+
+#endif  // RAVEL_SRC_ERROR_H_
