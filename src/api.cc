@@ -7,6 +7,7 @@
 #include <string>
 
 #include "error.h"
+#include "kernels/isa.h"
 #include "layout.h"
 #include "plan/overlap.h"
 #include "plan/plan.h"
@@ -24,15 +25,18 @@ struct ravel_plan_s {
 namespace ravel {
 namespace {
 
-// The size of the first published ravel_options; later versions only append fields.
-constexpr uint32_t kOptionsSizeV1 = static_cast<uint32_t>(sizeof(ravel_options));
+constexpr uint32_t kOptionsSizeV1 = static_cast<uint32_t>(RAVEL_OPTIONS_SIZE_V1);
 
 struct CopyRequest {
   Problem problem;
-  ravel_backend backend = RAVEL_BACKEND_AUTO;
-  int32_t max_threads = 1;
+  PlanRequest plan;
   TaskRunner runner;
 };
+
+// True when a caller's struct of struct_size bytes includes the field at `offset`.
+bool HasField(const ravel_options& options, size_t offset, size_t size) {
+  return options.struct_size >= offset + size;
+}
 
 ravel_status ReadOptions(const ravel_options* options, CopyRequest* request) {
   ravel_options defaults;
@@ -56,8 +60,26 @@ ravel_status ReadOptions(const ravel_options* options, CopyRequest* request) {
   if (options->parallel_for == nullptr && options->pool != nullptr) {
     return Fail(RAVEL_E_INVALID_ARGUMENT, "options->pool is set but options->parallel_for is NULL");
   }
-  request->backend = static_cast<ravel_backend>(options->backend);
-  request->max_threads = options->num_threads == 0 ? DefaultThreadCount() : options->num_threads;
+  int32_t isa = RAVEL_ISA_AUTO;
+  if (HasField(*options, offsetof(ravel_options, isa), sizeof(options->isa))) {
+    isa = options->isa;
+    if (isa < RAVEL_ISA_AUTO || isa > RAVEL_ISA_SVE) {
+      return Fail(RAVEL_E_INVALID_ARGUMENT, "options->isa is %d; it must be a ravel_isa", isa);
+    }
+  }
+  int32_t streaming = RAVEL_STREAMING_AUTO;
+  if (HasField(*options, offsetof(ravel_options, streaming), sizeof(options->streaming))) {
+    streaming = options->streaming;
+    if (streaming < RAVEL_STREAMING_AUTO || streaming > RAVEL_STREAMING_ON) {
+      return Fail(RAVEL_E_INVALID_ARGUMENT,
+                  "options->streaming is %d; it must be a ravel_streaming", streaming);
+    }
+  }
+  request->plan.backend = static_cast<ravel_backend>(options->backend);
+  request->plan.isa = static_cast<Isa>(isa);
+  request->plan.streaming = static_cast<ravel_streaming>(streaming);
+  request->plan.max_threads =
+      options->num_threads == 0 ? DefaultThreadCount() : options->num_threads;
   request->runner = TaskRunner{options->parallel_for, options->pool};
   return RAVEL_OK;
 }
@@ -149,7 +171,7 @@ ravel_status ravel_copy(const void* src, const ravel_layout* src_layout, void* d
     }
     std::shared_ptr<const ravel::Plan> plan;
     RAVEL_RETURN_IF_ERROR(ravel::PlanCache::Global().GetOrBuild(
-        ravel::PlanKey{request.problem, request.backend, request.max_threads}, &plan));
+        ravel::PlanKey{request.problem, request.plan}, &plan));
     return ravel::ExecutePlan(*plan, src, dst, request.runner);
   });
 }
@@ -166,8 +188,7 @@ ravel_status ravel_plan_create(const ravel_layout* src_layout, const ravel_layou
     ravel::CopyRequest request;
     RAVEL_RETURN_IF_ERROR(ravel::PrepareCopy(src_layout, dst_layout, options, &request));
     auto built = std::make_shared<ravel::Plan>();
-    RAVEL_RETURN_IF_ERROR(
-        ravel::BuildPlan(request.problem, request.backend, request.max_threads, built.get()));
+    RAVEL_RETURN_IF_ERROR(ravel::BuildPlan(request.problem, request.plan, built.get()));
     *plan = new ravel_plan_s{std::move(built), request.runner};
     return RAVEL_OK;
   });
@@ -201,6 +222,24 @@ size_t ravel_plan_describe(ravel_plan plan, char* buf, size_t size) {
 
 int32_t ravel_plan_backend(ravel_plan plan) {
   return plan == nullptr ? -1 : static_cast<int32_t>(plan->plan->backend);
+}
+
+int32_t ravel_plan_isa(ravel_plan plan) {
+  return plan == nullptr ? -1 : static_cast<int32_t>(plan->plan->isa);
+}
+
+const char* ravel_isa_name(int32_t isa) {
+  if (isa < 0 || isa >= ravel::kIsaCount) {
+    return "unknown";
+  }
+  return ravel::IsaName(static_cast<ravel::Isa>(isa));
+}
+
+int ravel_isa_available(int32_t isa) {
+  if (isa <= 0 || isa >= ravel::kIsaCount) {
+    return 0;
+  }
+  return ravel::IsaAvailable(static_cast<ravel::Isa>(isa)) ? 1 : 0;
 }
 
 const char* ravel_status_string(ravel_status status) {

@@ -15,8 +15,8 @@ PlanKey KeyFor(int64_t n, int32_t threads = 1) {
   key.problem.rank = 1;
   key.problem.nodes[0] = Node{n, 4, 4};
   key.problem.count = n;
-  key.backend = RAVEL_BACKEND_AUTO;
-  key.max_threads = threads;
+  key.request.backend = RAVEL_BACKEND_AUTO;
+  key.request.max_threads = threads;
   return key;
 }
 
@@ -59,7 +59,7 @@ TEST(PlanCache, EvictsTheLeastRecentlyUsed) {
 TEST(PlanCache, FailuresAreNotCached) {
   PlanCache cache(4);
   PlanKey key = KeyFor(5);
-  key.backend = RAVEL_BACKEND_JIT;
+  key.request.backend = RAVEL_BACKEND_JIT;
   std::shared_ptr<const Plan> plan;
   const ravel_status status = cache.GetOrBuild(key, &plan);
   if (status != RAVEL_OK) {

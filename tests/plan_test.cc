@@ -10,6 +10,13 @@
 namespace ravel {
 namespace {
 
+PlanRequest Request(ravel_backend backend, int32_t threads) {
+  PlanRequest request;
+  request.backend = backend;
+  request.max_threads = threads;
+  return request;
+}
+
 Problem MakeProblem(int64_t elem_size, std::initializer_list<Node> nodes) {
   Problem problem;
   problem.elem_size = elem_size;
@@ -29,7 +36,7 @@ TEST(Classify, ByInnermostNode) {
   EXPECT_EQ(Classify(MakeProblem(4, {{8, 8, 4}})), Family::kGather);
   EXPECT_EQ(Classify(MakeProblem(4, {{8, 4, 32}, {8, 0, 4}})), Family::kBroadcast);
   EXPECT_EQ(Classify(MakeProblem(2, {{8, -2, 2}})), Family::kReverse);
-  EXPECT_EQ(Classify(MakeProblem(2, {{8, -2, 16}, {8, 16, 2}})), Family::kTranspose);
+  EXPECT_EQ(Classify(MakeProblem(2, {{8, -2, 16}, {8, 16, 2}})), Family::kGather);
   Problem empty;
   empty.count = 0;
   EXPECT_EQ(Classify(empty), Family::kEmpty);
@@ -38,34 +45,68 @@ TEST(Classify, ByInnermostNode) {
 
 TEST(BuildPlan, SmallCopiesStayOnTheCallingThread) {
   Plan plan;
-  ASSERT_EQ(BuildPlan(MakeProblem(4, {{64, 4, 4}}), RAVEL_BACKEND_AUTO, 8, &plan), RAVEL_OK);
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{64, 4, 4}}), Request(RAVEL_BACKEND_AUTO, 8), &plan),
+            RAVEL_OK);
   EXPECT_EQ(plan.threads, 1);
   EXPECT_EQ(plan.task_count, 1);
-  EXPECT_EQ(plan.elements_per_task, 64);
 }
 
-TEST(BuildPlan, TasksCoverWholeRowsAndNeverExceedTheThreadsAsked) {
+TEST(BuildPlan, TasksCoverEveryUnitAndNeverExceedTheThreadsAsked) {
   const int64_t rows = 1001;
-  const int64_t row = 4099;  // prime-ish extents, ~16 MiB of f32
-  for (int32_t asked : {1, 2, 3, 7, 64}) {
-    Plan plan;
-    ASSERT_EQ(BuildPlan(MakeProblem(4, {{rows, row * 4, row * 4}, {row, 4, 4}}),
-                        RAVEL_BACKEND_REFERENCE, asked, &plan),
-              RAVEL_OK);
-    EXPECT_LE(plan.threads, asked);
-    EXPECT_GE(plan.threads, 1);
-    EXPECT_LE(plan.task_count, plan.threads);
-    EXPECT_EQ(plan.elements_per_task % row, 0);
-    EXPECT_GE(plan.task_count * plan.elements_per_task, rows * row);
-    EXPECT_LT((plan.task_count - 1) * plan.elements_per_task, rows * row);
+  const int64_t row = 4099;  // ~16 MiB of f32 in rows of a prime length
+  for (ravel_backend backend : {RAVEL_BACKEND_AUTO, RAVEL_BACKEND_REFERENCE}) {
+    for (int32_t asked : {1, 2, 3, 7, 64}) {
+      Plan plan;
+      ASSERT_EQ(BuildPlan(MakeProblem(4, {{rows, row * 8, row * 4}, {row, 4, 4}}),
+                          Request(backend, asked), &plan),
+                RAVEL_OK);
+      EXPECT_LE(plan.threads, asked);
+      EXPECT_GE(plan.threads, 1);
+      EXPECT_EQ(plan.task_count, plan.threads);
+      EXPECT_GE(plan.task_count * plan.units_per_task, plan.units);
+      EXPECT_LT((plan.task_count - 1) * plan.units_per_task, plan.units);
+    }
   }
+}
+
+TEST(BuildPlan, TransposeTilesCoverBothNodes) {
+  // f32 [300, 200] transposed: rows along the unit-stride source node, tiled both ways.
+  Plan plan;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{300, 4, 800}, {200, 1200, 4}}),
+                      Request(RAVEL_BACKEND_AUTO, 1), &plan),
+            RAVEL_OK);
+  ASSERT_EQ(plan.backend, RAVEL_BACKEND_HWY);
+  EXPECT_EQ(plan.family, Family::kTranspose);
+  EXPECT_EQ(plan.rows_extent, 300);
+  EXPECT_EQ(plan.cols_extent, 200);
+  EXPECT_EQ(plan.block.src_row_stride, 4);
+  EXPECT_EQ(plan.block.dst_row_stride, 800);
+  EXPECT_GE(plan.row_tile_loop, 0);
+  EXPECT_GE(plan.col_tile_loop, 0);
+  const Loop& rows = plan.loops[plan.row_tile_loop];
+  const Loop& cols = plan.loops[plan.col_tile_loop];
+  EXPECT_EQ(rows.count, (300 + plan.block.rows - 1) / plan.block.rows);
+  EXPECT_EQ(cols.count, (200 + plan.block.n - 1) / plan.block.n);
+  EXPECT_EQ(plan.units, rows.count * cols.count);
+}
+
+TEST(BuildPlan, OddElementSizesAreLoweredToAKernelWidth) {
+  // 12-byte elements, transposed: 4-byte lanes with an innermost run of three.
+  Plan plan;
+  ASSERT_EQ(
+      BuildPlan(MakeProblem(12, {{5, 12, 84}, {7, 60, 12}}), Request(RAVEL_BACKEND_AUTO, 1), &plan),
+      RAVEL_OK);
+  EXPECT_EQ(plan.problem.elem_size, 4);
+  EXPECT_EQ(plan.problem.count, 5 * 7 * 3);
+  EXPECT_EQ(plan.backend, RAVEL_BACKEND_HWY);
 }
 
 TEST(BuildPlan, ForcedReferenceIsReported) {
   Plan plan;
-  ASSERT_EQ(BuildPlan(MakeProblem(1, {{3, 1, 1}}), RAVEL_BACKEND_REFERENCE, 1, &plan), RAVEL_OK);
+  ASSERT_EQ(BuildPlan(MakeProblem(1, {{3, 1, 1}}), Request(RAVEL_BACKEND_REFERENCE, 1), &plan),
+            RAVEL_OK);
   EXPECT_EQ(plan.backend, RAVEL_BACKEND_REFERENCE);
-  EXPECT_STREQ(plan.isa, "scalar");
+  EXPECT_EQ(plan.isa, Isa::kScalar);
   EXPECT_NE(plan.copy_range, nullptr);
 }
 
@@ -73,7 +114,7 @@ TEST(BuildPlan, SpansIncludeOffsetsAndNegativeStrides) {
   Problem problem = MakeProblem(4, {{3, -40, 16}, {4, 8, 4}});
   problem.src_offset = 80;
   Plan plan;
-  ASSERT_EQ(BuildPlan(problem, RAVEL_BACKEND_AUTO, 1, &plan), RAVEL_OK);
+  ASSERT_EQ(BuildPlan(problem, Request(RAVEL_BACKEND_AUTO, 1), &plan), RAVEL_OK);
   EXPECT_EQ(plan.src_span.lo, 0);
   EXPECT_EQ(plan.src_span.hi, 80 + 24 + 4);
   EXPECT_EQ(plan.dst_span.lo, 0);
@@ -82,11 +123,12 @@ TEST(BuildPlan, SpansIncludeOffsetsAndNegativeStrides) {
 
 TEST(DescribePlan, NamesProblemFamilyBackendIsaAndThreads) {
   Plan plan;
-  ASSERT_EQ(BuildPlan(MakeProblem(4, {{3, 4, 20}, {5, 12, 4}}), RAVEL_BACKEND_AUTO, 1, &plan),
-            RAVEL_OK);
+  ASSERT_EQ(
+      BuildPlan(MakeProblem(4, {{3, 4, 20}, {5, 12, 4}}), Request(RAVEL_BACKEND_AUTO, 1), &plan),
+      RAVEL_OK);
   const std::string text = DescribePlan(plan);
   for (const char* part :
-       {"3:4:20 5:12:4", "family: transpose", "backend: reference", "isa: scalar", "threads: 1"}) {
+       {"3:4:20 5:12:4", "family: transpose", "backend: hwy", "x32-transpose", "threads: 1"}) {
     EXPECT_NE(text.find(part), std::string::npos) << part << " missing in: " << text;
   }
 }

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define RAVEL_VERSION_MAJOR 0
-#define RAVEL_VERSION_MINOR 1
+#define RAVEL_VERSION_MINOR 2
 #define RAVEL_VERSION_PATCH 0
 
 #if defined(_WIN32)
@@ -57,6 +57,26 @@ typedef enum ravel_backend {
   RAVEL_BACKEND_REFERENCE = 3
 } ravel_backend;
 
+/* The instruction set of the Highway kernels; AUTO = RAVEL_ISA if set, else the best this CPU
+   runs. Forcing one the machine cannot run is RAVEL_E_UNSUPPORTED. */
+typedef enum ravel_isa {
+  RAVEL_ISA_AUTO = 0,
+  RAVEL_ISA_SCALAR = 1,
+  RAVEL_ISA_SSE4 = 2,
+  RAVEL_ISA_AVX2 = 3,
+  RAVEL_ISA_AVX512 = 4,
+  RAVEL_ISA_NEON = 5,
+  RAVEL_ISA_SVE = 6
+} ravel_isa;
+
+/* Non-temporal (streaming) stores; AUTO = RAVEL_STREAMING (0/1) if set, else on when the
+   destination is larger than a threshold derived from the last-level cache. */
+typedef enum ravel_streaming {
+  RAVEL_STREAMING_AUTO = 0,
+  RAVEL_STREAMING_OFF = 1,
+  RAVEL_STREAMING_ON = 2
+} ravel_streaming;
+
 typedef struct ravel_options {
   uint32_t struct_size; /* sizeof(ravel_options), so the struct can grow without breaking the ABI */
   int32_t num_threads;  /* 0 = default (RAVEL_NUM_THREADS or all cores), 1 = calling thread only */
@@ -65,7 +85,13 @@ typedef struct ravel_options {
      [0, count), in any order and on any threads, and return when all have finished. */
   void (*parallel_for)(void* pool, void (*task)(void* ctx, size_t index), void* ctx, size_t count);
   void* pool;
+  /* Added in 0.2; a struct_size that ends before a field leaves it at its default. */
+  int32_t isa;       /* ravel_isa */
+  int32_t streaming; /* ravel_streaming */
 } ravel_options;
+
+/* The size of the first ravel_options (0.1), still accepted as struct_size. */
+#define RAVEL_OPTIONS_SIZE_V1 (offsetof(ravel_options, pool) + sizeof(void*))
 
 typedef struct ravel_plan_s* ravel_plan;
 
@@ -95,6 +121,15 @@ RAVEL_API size_t ravel_plan_describe(ravel_plan plan, char* buf, size_t size);
 
 /* The backend a plan runs on (never RAVEL_BACKEND_AUTO), or -1 for a NULL plan. */
 RAVEL_API int32_t ravel_plan_backend(ravel_plan plan);
+
+/* The ISA a plan's kernels use (RAVEL_ISA_SCALAR for the reference), or -1 for a NULL plan. */
+RAVEL_API int32_t ravel_plan_isa(ravel_plan plan);
+
+/* A static name for a ravel_isa ("auto", "scalar", "sse4", "avx2", "avx512", "neon", "sve"). */
+RAVEL_API const char* ravel_isa_name(int32_t isa);
+
+/* 1 if this build has kernels for isa and this CPU runs them, else 0. */
+RAVEL_API int ravel_isa_available(int32_t isa);
 
 /* PyTorch's flatten(start_dim, end_dim) / reshape(new_shape) (one -1 allowed), negative dims
    count from the end. Output arrays hold RAVEL_MAX_RANK entries. *is_view = 1: the result is a

@@ -1,12 +1,22 @@
 #include "plan/plan.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "error.h"
+#include "kernels/kernels.h"
 #include "kernels/reference.h"
+#include "plan/lower.h"
+#include "plan/tiling.h"
 
 namespace ravel {
 namespace {
+
+constexpr int64_t kMinStreamingThreshold = int64_t{4} << 20;
+constexpr int64_t kMaxStreamingThreshold = int64_t{32} << 20;
 
 // The bytes a canonical problem touches on one side, relative to the caller's pointer.
 ByteSpan SpanOfNodes(const Problem& problem, int64_t offset, int64_t Node::*stride) {
@@ -23,39 +33,89 @@ ByteSpan SpanOfNodes(const Problem& problem, int64_t offset, int64_t Node::*stri
   return span;
 }
 
-// Splits the problem into at most `threads` tasks of whole innermost rows.
-void PartitionTasks(const Problem& problem, int32_t max_threads, Plan* plan) {
-  const int64_t row = problem.rank == 0 ? 1 : problem.nodes[problem.rank - 1].n;
-  const int64_t rows = problem.count / row;
-  const int64_t bytes = problem.count * problem.elem_size;
-  const int64_t by_bytes = std::max<int64_t>(1, bytes / kBytesPerThread);
-  const int64_t threads = std::min<int64_t>({max_threads, by_bytes, std::max<int64_t>(rows, 1)});
-  const int64_t rows_per_task = (rows + threads - 1) / threads;
-  plan->threads = static_cast<int32_t>(threads);
-  plan->elements_per_task = rows_per_task * row;
-  plan->task_count = plan->elements_per_task == 0
-                         ? 0
-                         : (problem.count + plan->elements_per_task - 1) / plan->elements_per_task;
+// The ISA a request runs on: the option, else RAVEL_ISA, else the best available.
+ravel_status ResolveIsa(Isa requested, Isa* isa) {
+  if (requested == Isa::kAuto) {
+    const char* env = IsaFromEnvironment();
+    if (env == nullptr) {
+      *isa = BestIsa();
+      return RAVEL_OK;
+    }
+    if (!ParseIsa(env, &requested)) {
+      return Fail(RAVEL_E_UNSUPPORTED,
+                  "RAVEL_ISA=%s is not an ISA (scalar, sse4, avx2, avx512, neon, sve)", env);
+    }
+    if (requested == Isa::kAuto) {
+      *isa = BestIsa();
+      return RAVEL_OK;
+    }
+    if (!IsaAvailable(requested)) {
+      return Fail(RAVEL_E_UNSUPPORTED, "RAVEL_ISA=%s is not available on this machine", env);
+    }
+    *isa = requested;
+    return RAVEL_OK;
+  }
+  if (!IsaAvailable(requested)) {
+    return Fail(RAVEL_E_UNSUPPORTED, "options->isa: %s is not available on this machine",
+                IsaName(requested));
+  }
+  *isa = requested;
+  return RAVEL_OK;
+}
+
+bool UseStreaming(ravel_streaming streaming, int64_t dst_bytes) {
+  switch (streaming) {
+    case RAVEL_STREAMING_ON:
+      return true;
+    case RAVEL_STREAMING_OFF:
+      return false;
+    case RAVEL_STREAMING_AUTO:
+      break;
+  }
+  static const int forced = [] {
+    const char* env = std::getenv("RAVEL_STREAMING");
+    if (env != nullptr && std::strcmp(env, "0") == 0) {
+      return 0;
+    }
+    if (env != nullptr && std::strcmp(env, "1") == 0) {
+      return 1;
+    }
+    return -1;
+  }();
+  if (forced >= 0) {
+    return forced == 1;
+  }
+  return dst_bytes >= StreamingThreshold();
+}
+
+void PlanReference(const Problem& canonical, Plan* plan) {
+  plan->problem = canonical;
+  plan->family = Classify(canonical);
+  plan->backend = RAVEL_BACKEND_REFERENCE;
+  plan->isa = Isa::kScalar;
+  plan->kernel_name = "reference";
+  plan->copy_range = &ReferenceCopyRange;
+  plan->units = canonical.count;
+}
+
+std::string KernelName(const Plan& plan) {
+  std::string name = "x" + std::to_string(plan.problem.elem_size * 8) + "-" +
+                     FamilyName(plan.family) + "-" + IsaName(plan.isa);
+  if (plan.family == Family::kTranspose) {
+    name += " tile " + std::to_string(plan.block.rows) + "x" + std::to_string(plan.block.n);
+  }
+  return name;
 }
 
 }  // namespace
 
-const char* FamilyName(Family family) {
-  switch (family) {
-    case Family::kEmpty:
-      return "empty";
-    case Family::kCopyRuns:
-      return "copy-runs";
-    case Family::kTranspose:
-      return "transpose";
-    case Family::kGather:
-      return "gather";
-    case Family::kBroadcast:
-      return "broadcast";
-    case Family::kReverse:
-      return "reverse";
-  }
-  return "unknown";
+int64_t StreamingThreshold() {
+  static const int64_t threshold = [] {
+    const long llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    const int64_t bytes = llc > 0 ? static_cast<int64_t>(llc) : kMaxStreamingThreshold;
+    return std::clamp(bytes, kMinStreamingThreshold, kMaxStreamingThreshold);
+  }();
+  return threshold;
 }
 
 const char* BackendName(ravel_backend backend) {
@@ -80,51 +140,76 @@ Family Classify(const Problem& problem) {
     return Family::kCopyRuns;
   }
   const int64_t elem = problem.elem_size;
-  const int64_t inner = problem.nodes[problem.rank - 1].src_stride;
-  if (inner == elem) {
+  const Node& inner = problem.nodes[problem.rank - 1];
+  if (inner.dst_stride != elem) {
+    return Family::kGather;
+  }
+  if (inner.src_stride == elem) {
     return Family::kCopyRuns;
   }
-  if (inner == 0) {
+  if (inner.src_stride == 0) {
     return Family::kBroadcast;
   }
-  if (inner == -elem) {
+  if (inner.src_stride == -elem) {
     return Family::kReverse;
   }
   for (int32_t d = 0; d < problem.rank - 1; ++d) {
-    if (problem.nodes[d].src_stride == elem || problem.nodes[d].src_stride == -elem) {
+    if (problem.nodes[d].src_stride == elem) {
       return Family::kTranspose;
     }
   }
   return Family::kGather;
 }
 
-ravel_status BuildPlan(const Problem& problem, ravel_backend backend, int32_t max_threads,
-                       Plan* plan) {
-  if (backend == RAVEL_BACKEND_JIT || backend == RAVEL_BACKEND_HWY) {
+ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Plan* plan) {
+  if (request.backend == RAVEL_BACKEND_JIT) {
     return Fail(RAVEL_E_UNSUPPORTED,
-                "options->backend: the %s backend is not available in this build",
-                BackendName(backend));
+                "options->backend: the jit backend is not available in this build");
   }
   Plan built;
-  built.problem = problem;
-  built.family = Classify(problem);
-  built.backend = RAVEL_BACKEND_REFERENCE;
-  built.isa = "scalar";
-  built.kernel = "reference";
-  built.copy_range = &ReferenceCopyRange;
-  built.src_span = SpanOfNodes(problem, problem.src_offset, &Node::src_stride);
-  built.dst_span = SpanOfNodes(problem, problem.dst_offset, &Node::dst_stride);
-  PartitionTasks(problem, std::max(1, max_threads), &built);
-  *plan = built;
+  built.src_span = SpanOfNodes(canonical, canonical.src_offset, &Node::src_stride);
+  built.dst_span = SpanOfNodes(canonical, canonical.dst_offset, &Node::dst_stride);
+  RowsKernel kernel = nullptr;
+  Isa isa = Isa::kScalar;
+  Problem lowered = canonical;
+  if (request.backend != RAVEL_BACKEND_REFERENCE) {
+    RAVEL_RETURN_IF_ERROR(ResolveIsa(request.isa, &isa));
+    LowerForKernels(&lowered);
+    kernel = HwyKernel(Classify(lowered), lowered.elem_size, isa);
+    if (kernel == nullptr && request.backend == RAVEL_BACKEND_HWY && lowered.count > 0) {
+      return Fail(RAVEL_E_UNSUPPORTED, "options->backend: no hwy kernel for this copy");
+    }
+  }
+  if (kernel == nullptr) {
+    PlanReference(canonical, &built);
+  } else {
+    built.problem = lowered;
+    built.family = Classify(lowered);
+    built.backend = RAVEL_BACKEND_HWY;
+    built.isa = isa;
+    built.kernel = kernel;
+    LayOutLoops(&built);
+    built.block.stream = UseStreaming(request.streaming, lowered.count * lowered.elem_size) &&
+                         built.family != Family::kEmpty;
+    built.kernel_name = KernelName(built);
+  }
+  PartitionTasks(request.max_threads, &built);
+  *plan = std::move(built);
   return RAVEL_OK;
 }
 
 std::string DescribePlan(const Plan& plan) {
-  return "problem: " + DumpProblem(plan.problem) + "; family: " + FamilyName(plan.family) +
-         "; kernel: " + plan.kernel + "; backend: " + BackendName(plan.backend) +
-         "; isa: " + plan.isa + "; threads: " + std::to_string(plan.threads) +
-         "; tasks: " + std::to_string(plan.task_count) + " x " +
-         std::to_string(plan.elements_per_task) + " elements";
+  std::string text = "problem: " + DumpProblem(plan.problem) +
+                     "; family: " + FamilyName(plan.family) + "; kernel: " + plan.kernel_name +
+                     "; backend: " + BackendName(plan.backend) + "; isa: " + IsaName(plan.isa);
+  if (plan.kernel != nullptr) {
+    text += "; streaming: ";
+    text += plan.block.stream ? "on" : "off";
+  }
+  text += "; threads: " + std::to_string(plan.threads) +
+          "; tasks: " + std::to_string(plan.task_count) + " x " +
+          std::to_string(plan.units_per_task) + (plan.kernel != nullptr ? " calls" : " elements");
+  return text;
 }
 
 }  // namespace ravel

@@ -1,28 +1,19 @@
 // The immutable plan: a canonical problem, its kernel family, the backend and kernel chosen,
-// and how the work splits into tasks whose destination ranges do not interleave.
+// the driver's loop nest around the kernel, and how the work splits into tasks whose
+// destination ranges do not interleave.
 #ifndef RAVEL_SRC_PLAN_PLAN_H_
 #define RAVEL_SRC_PLAN_PLAN_H_
 
 #include <cstdint>
 #include <string>
 
+#include "kernels/family.h"
+#include "kernels/isa.h"
 #include "layout.h"
 #include "plan/problem.h"
 #include "ravel/ravel.h"
 
 namespace ravel {
-
-enum class Family {
-  kEmpty,      // nothing to copy
-  kCopyRuns,   // the innermost destination dim is unit-stride in the source
-  kTranspose,  // another dim is unit-stride in the source
-  kGather,     // no unit-stride source dim
-  kBroadcast,  // the innermost source stride is zero
-  kReverse,    // the innermost source stride is -1 element
-};
-
-// "copy-runs", "transpose", ...
-const char* FamilyName(Family family);
 
 // The family of a canonical problem, decided by its innermost node.
 Family Classify(const Problem& problem);
@@ -34,30 +25,63 @@ using CopyRangeFn = void (*)(const Problem& problem, const char* src, char* dst,
 // Destination bytes below which a copy stays on the calling thread, and per extra thread.
 constexpr int64_t kBytesPerThread = int64_t{256} << 10;
 
-struct Plan {
-  Problem problem;
-  Family family = Family::kEmpty;
-  ravel_backend backend = RAVEL_BACKEND_REFERENCE;
-  const char* isa = "scalar";
-  const char* kernel = "reference";
-  CopyRangeFn copy_range = nullptr;
-  int32_t threads = 1;            // never more than asked for
-  int64_t task_count = 1;         // tasks run on `threads` threads
-  int64_t elements_per_task = 0;  // a whole number of innermost rows
-  ByteSpan src_span;              // bytes read, relative to the caller's src pointer
-  ByteSpan dst_span;              // bytes written, relative to the caller's dst pointer
+// One loop of the driver around the kernel, outermost first. Tiled loops step over tiles of a
+// node; the kernel call at the last tile gets the remainder.
+struct Loop {
+  int64_t count = 1;     // iterations
+  int64_t src_step = 0;  // bytes per iteration
+  int64_t dst_step = 0;
 };
 
-// Plans a canonical problem for a backend (RAVEL_BACKEND_AUTO = the first that applies) on at
-// most max_threads threads (>= 1). RAVEL_E_UNSUPPORTED if a forced backend is not available.
-ravel_status BuildPlan(const Problem& problem, ravel_backend backend, int32_t max_threads,
-                       Plan* plan);
+// What the caller asked for, resolved: backend, ISA, threads, streaming.
+struct PlanRequest {
+  ravel_backend backend = RAVEL_BACKEND_AUTO;
+  Isa isa = Isa::kAuto;
+  int32_t max_threads = 1;
+  ravel_streaming streaming = RAVEL_STREAMING_AUTO;
+};
 
-// One line: canonical problem, family, kernel, backend, ISA, threads and tasks.
+struct Plan {
+  Problem problem;  // canonical; for kernels also lowered to a kernel width
+  Family family = Family::kEmpty;
+  ravel_backend backend = RAVEL_BACKEND_REFERENCE;
+  Isa isa = Isa::kScalar;
+  std::string kernel_name = "reference";
+
+  // Reference backend: element ranges of the canonical order.
+  CopyRangeFn copy_range = nullptr;
+
+  // Kernel backends: loops[0..loop_count) drive one kernel call per innermost iteration.
+  RowsKernel kernel = nullptr;
+  RowsArgs block;  // a full tile; edge tiles get fewer rows / columns
+  int32_t loop_count = 0;
+  Loop loops[RAVEL_MAX_RANK + 2];
+  int32_t row_tile_loop = -1;  // the loop over row tiles, -1 if rows are not tiled
+  int32_t col_tile_loop = -1;  // the loop over column tiles, -1 if columns are not tiled
+  int64_t rows_extent = 1;     // the row node's extent (edge tiles take the rest)
+  int64_t cols_extent = 1;     // the column node's extent
+
+  // Work units (elements for the reference, kernel calls otherwise) split into tasks.
+  int64_t units = 0;
+  int64_t units_per_task = 0;
+  int64_t task_count = 0;
+  int32_t threads = 1;  // never more than asked for
+
+  ByteSpan src_span;  // bytes read, relative to the caller's src pointer
+  ByteSpan dst_span;  // bytes written, relative to the caller's dst pointer
+};
+
+// Plans a canonical problem. RAVEL_E_UNSUPPORTED if a forced backend or ISA is not available.
+ravel_status BuildPlan(const Problem& problem, const PlanRequest& request, Plan* plan);
+
+// One line: canonical problem, family, kernel, tiles, backend, ISA, streaming, threads, tasks.
 std::string DescribePlan(const Plan& plan);
 
 // "auto", "jit", "hwy", "reference".
 const char* BackendName(ravel_backend backend);
+
+// Destination bytes from which AUTO streaming uses non-temporal stores.
+int64_t StreamingThreshold();
 
 }  // namespace ravel
 

@@ -27,7 +27,7 @@ inline bool operator==(const Node& a, const Node& b) {
 struct Problem {
   int64_t elem_size = 1;
   int32_t rank = 0;
-  Node nodes[RAVEL_MAX_RANK];
+  Node nodes[RAVEL_MAX_RANK + 1];  // one spare for an element split into a run
   int64_t src_offset = 0;
   int64_t dst_offset = 0;
   int64_t count = 1;  // elements; 0 for an empty copy

@@ -13,18 +13,59 @@ struct TaskContext {
   char* dst;
 };
 
-void RunTask(void* opaque, size_t index) {
+// Runs kernel calls [begin, end) of the plan's loop nest (the innermost loop varies fastest).
+void RunKernelCalls(const Plan& plan, const char* src, char* dst, int64_t begin, int64_t end) {
+  const int32_t loop_count = plan.loop_count;
+  int64_t index[RAVEL_MAX_RANK + 2];
+  int64_t remainder = begin;
+  for (int32_t l = loop_count - 1; l >= 0; --l) {
+    const Loop& loop = plan.loops[l];
+    index[l] = remainder % loop.count;
+    remainder /= loop.count;
+    src += index[l] * loop.src_step;
+    dst += index[l] * loop.dst_step;
+  }
+  RowsArgs args = plan.block;
+  const int32_t row_loop = plan.row_tile_loop;
+  const int32_t col_loop = plan.col_tile_loop;
+  for (int64_t unit = begin; unit < end; ++unit) {
+    if (row_loop >= 0) {
+      args.rows = std::min(plan.block.rows, plan.rows_extent - index[row_loop] * plan.block.rows);
+    }
+    if (col_loop >= 0) {
+      args.n = std::min(plan.block.n, plan.cols_extent - index[col_loop] * plan.block.n);
+    }
+    plan.kernel(args, src, dst);
+    for (int32_t l = loop_count - 1; l >= 0; --l) {
+      const Loop& loop = plan.loops[l];
+      src += loop.src_step;
+      dst += loop.dst_step;
+      if (++index[l] < loop.count) {
+        break;
+      }
+      src -= loop.count * loop.src_step;
+      dst -= loop.count * loop.dst_step;
+      index[l] = 0;
+    }
+  }
+}
+
+void RunTask(void* opaque, size_t task) {
   const TaskContext& ctx = *static_cast<const TaskContext*>(opaque);
   const Plan& plan = *ctx.plan;
-  const int64_t begin = static_cast<int64_t>(index) * plan.elements_per_task;
-  const int64_t end = std::min(plan.problem.count, begin + plan.elements_per_task);
-  plan.copy_range(plan.problem, ctx.src, ctx.dst, begin, end);
+  const int64_t begin = static_cast<int64_t>(task) * plan.units_per_task;
+  const int64_t end = std::min(plan.units, begin + plan.units_per_task);
+  if (plan.kernel != nullptr) {
+    RunKernelCalls(plan, ctx.src, ctx.dst, begin, end);
+  } else {
+    plan.copy_range(plan.problem, ctx.src, ctx.dst, begin, end);
+  }
 }
 
 }  // namespace
 
 ravel_status ExecutePlan(const Plan& plan, const void* src, void* dst, const TaskRunner& runner) {
-  if (plan.problem.count == 0) {
+  if (plan.units == 0) {
     return RAVEL_OK;
   }
   if (src == nullptr) {
@@ -35,8 +76,8 @@ ravel_status ExecutePlan(const Plan& plan, const void* src, void* dst, const Tas
   }
   if (SpansIntersect(src, plan.src_span, dst, plan.dst_span)) {
     return Fail(RAVEL_E_OVERLAP,
-                "src and dst memory intersect (src bytes [%lld, %lld), dst bytes "
-                "[%lld, %lld) around their pointers)",
+                "src and dst memory intersect (src bytes [%lld, %lld), dst bytes [%lld, %lld) "
+                "around their pointers)",
                 static_cast<long long>(plan.src_span.lo), static_cast<long long>(plan.src_span.hi),
                 static_cast<long long>(plan.dst_span.lo), static_cast<long long>(plan.dst_span.hi));
   }

@@ -7,13 +7,18 @@ namespace ravel {
 constexpr size_t kDefaultPlanCacheCapacity = 1024;
 
 bool operator==(const PlanKey& a, const PlanKey& b) {
-  return a.backend == b.backend && a.max_threads == b.max_threads && a.problem == b.problem;
+  return a.request.backend == b.request.backend && a.request.isa == b.request.isa &&
+         a.request.max_threads == b.request.max_threads &&
+         a.request.streaming == b.request.streaming && a.problem == b.problem;
 }
 
 size_t PlanKeyHash::operator()(const PlanKey& key) const {
   size_t hash = HashProblem(key.problem);
-  hash ^= (static_cast<size_t>(key.backend) << 20) ^ static_cast<size_t>(key.max_threads) * 31u;
-  return hash;
+  const size_t options = static_cast<size_t>(key.request.backend) |
+                         static_cast<size_t>(key.request.isa) << 4 |
+                         static_cast<size_t>(key.request.streaming) << 8 |
+                         static_cast<size_t>(key.request.max_threads) << 12;
+  return hash ^ (options * 0x9e3779b97f4a7c15ull);
 }
 
 PlanCache::PlanCache(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
@@ -29,7 +34,7 @@ ravel_status PlanCache::GetOrBuild(const PlanKey& key, std::shared_ptr<const Pla
   }
   ++misses_;
   auto built = std::make_shared<Plan>();
-  const ravel_status status = BuildPlan(key.problem, key.backend, key.max_threads, built.get());
+  const ravel_status status = BuildPlan(key.problem, key.request, built.get());
   if (status != RAVEL_OK) {
     plan->reset();
     return status;

@@ -17,8 +17,7 @@ namespace ravel {
 
 struct PlanKey {
   Problem problem;
-  ravel_backend backend = RAVEL_BACKEND_AUTO;
-  int32_t max_threads = 1;
+  PlanRequest request;
 };
 
 bool operator==(const PlanKey& a, const PlanKey& b);

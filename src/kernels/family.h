@@ -1,0 +1,39 @@
+// Kernel families and the one kernel signature they share.
+#ifndef RAVEL_SRC_KERNELS_FAMILY_H_
+#define RAVEL_SRC_KERNELS_FAMILY_H_
+
+#include <cstdint>
+
+namespace ravel {
+
+enum class Family {
+  kEmpty,      // nothing to copy
+  kCopyRuns,   // the innermost destination dim is unit-stride in the source
+  kTranspose,  // another dim is unit-stride in the source
+  kGather,     // no unit-stride source dim
+  kBroadcast,  // the innermost source stride is zero
+  kReverse,    // the innermost source stride is -1 element
+};
+
+// "copy-runs", "transpose", ...
+const char* FamilyName(Family family);
+
+// One kernel call copies a block of `rows` destination rows of `n` elements of `width` bytes:
+//   dst[r * dst_row_stride + j * dst_stride] = src[r * src_row_stride + j * src_stride]
+// for r < rows, j < n (strides in bytes). dst_stride == width for every family but gather;
+// transposes are the case src_row_stride == width.
+struct RowsArgs {
+  int64_t rows = 1;
+  int64_t n = 0;
+  int64_t src_stride = 0;
+  int64_t dst_stride = 0;
+  int64_t src_row_stride = 0;
+  int64_t dst_row_stride = 0;
+  bool stream = false;  // non-temporal stores where the destination allows them
+};
+
+using RowsKernel = void (*)(const RowsArgs& args, const char* src, char* dst);
+
+}  // namespace ravel
+
+#endif  // RAVEL_SRC_KERNELS_FAMILY_H_

@@ -1,0 +1,104 @@
+// Gather: no source dim is unit-stride. A source stride of two elements loads two vectors and
+// keeps the even lanes; other strides move element by element.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/gather.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+//
+#include "hwy/highway.h"
+#include "kernels/kernels.h"
+#include "kernels/simd-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace ravel {
+namespace HWY_NAMESPACE {
+
+template <size_t kWidth>
+void GatherScalar(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, int64_t n,
+                  int64_t src_stride, int64_t dst_stride) {
+  for (int64_t j = 0; j < n; ++j) {
+    CopyElement<kWidth>(dst + j * dst_stride, src + j * src_stride);
+  }
+}
+
+#if HWY_TARGET != HWY_SCALAR
+// Every other element of the source: even lanes of two adjacent vectors. The last window is
+// read one element early (odd lanes) so that no byte past the view is touched.
+template <typename T>
+void GatherEveryOther(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, bool stream) {
+  const hn::ScalableTag<T> d;
+  const size_t lanes = hn::Lanes(d);
+  size_t j = 0;
+  for (; j + lanes < n; j += lanes) {
+    const auto lo = hn::LoadU(d, in + 2 * j);
+    const auto hi = hn::LoadU(d, in + 2 * j + lanes);
+    StoreMaybeStream(hn::ConcatEven(d, hi, lo), d, out + j, stream);
+  }
+  const size_t last = n - lanes;
+  const auto lo = hn::LoadU(d, in + 2 * last);
+  const auto hi_shifted = hn::LoadU(d, in + 2 * last + lanes - 1);
+  const auto evens = hn::ConcatEven(d, hi_shifted, lo);
+  const auto odds = hn::ConcatOdd(d, hi_shifted, lo);
+  hn::StoreU(hn::ConcatUpperLower(d, odds, evens), d, out + last);
+}
+#endif  // HWY_TARGET != HWY_SCALAR
+
+template <typename T>
+void GatherRows(const RowsArgs& args, const char* src, char* dst) {
+  constexpr size_t kWidth = sizeof(T);
+#if HWY_TARGET != HWY_SCALAR
+  const size_t n = static_cast<size_t>(args.n);
+  const hn::ScalableTag<T> d;
+  if (args.src_stride == 2 * static_cast<int64_t>(kWidth) &&
+      args.dst_stride == static_cast<int64_t>(kWidth) && n >= hn::Lanes(d) && hn::Lanes(d) >= 2) {
+    for (int64_t r = 0; r < args.rows; ++r) {
+      GatherEveryOther(reinterpret_cast<T*>(dst + r * args.dst_row_stride),
+                       reinterpret_cast<const T*>(src + r * args.src_row_stride), n, args.stream);
+    }
+    return;
+  }
+#endif
+  for (int64_t r = 0; r < args.rows; ++r) {
+    GatherScalar<kWidth>(dst + r * args.dst_row_stride, src + r * args.src_row_stride, args.n,
+                         args.src_stride, args.dst_stride);
+  }
+}
+
+void GatherRows16(const RowsArgs& args, const char* src, char* dst) {
+  for (int64_t r = 0; r < args.rows; ++r) {
+    GatherScalar<16>(dst + r * args.dst_row_stride, src + r * args.src_row_stride, args.n,
+                     args.src_stride, args.dst_stride);
+  }
+}
+
+RowsKernel GatherKernelFor(int64_t width) {
+  switch (width) {
+    case 1:
+      return &GatherRows<uint8_t>;
+    case 2:
+      return &GatherRows<uint16_t>;
+    case 4:
+      return &GatherRows<uint32_t>;
+    case 8:
+      return &GatherRows<uint64_t>;
+    case 16:
+      return &GatherRows16;
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace ravel
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace ravel {
+
+HWY_EXPORT(GatherKernelFor);
+
+RowsKernel GatherKernel(int64_t hwy_target, int64_t width) {
+  return HWY_DISPATCH_TABLE(GatherKernelFor)[HwyDispatchIndex(hwy_target)](width);
+}
+
+}  // namespace ravel
+#endif  // HWY_ONCE

@@ -1,0 +1,32 @@
+// The Highway kernels: one family per file, compiled for every target Highway builds, looked up
+// once per plan for an ISA and an element width.
+#ifndef RAVEL_SRC_KERNELS_KERNELS_H_
+#define RAVEL_SRC_KERNELS_KERNELS_H_
+
+#include <cstdint>
+
+#include "kernels/family.h"
+#include "kernels/isa.h"
+
+namespace ravel {
+
+// Element widths the kernels are specialized for; other sizes are lowered to one of these.
+constexpr int64_t kKernelWidths[] = {1, 2, 4, 8, 16};
+
+// True for 1, 2, 4, 8 and 16.
+bool IsKernelWidth(int64_t width);
+
+// The kernel of a family for an element width on an available ISA; nullptr if there is none
+// (kEmpty, an unavailable ISA, or another width).
+RowsKernel HwyKernel(Family family, int64_t width, Isa isa);
+
+// Per-family lookups by Highway target bit (defined in each family's file).
+RowsKernel CopyRunsKernel(int64_t hwy_target, int64_t width);
+RowsKernel BroadcastKernel(int64_t hwy_target, int64_t width);
+RowsKernel ReverseKernel(int64_t hwy_target, int64_t width);
+RowsKernel GatherKernel(int64_t hwy_target, int64_t width);
+RowsKernel TransposeKernel(int64_t hwy_target, int64_t width);
+
+}  // namespace ravel
+
+#endif  // RAVEL_SRC_KERNELS_KERNELS_H_

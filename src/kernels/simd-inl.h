@@ -1,0 +1,130 @@
+// SIMD building blocks shared by the Highway kernel families: lane types by width, in-bounds
+// byte copies, stores that may stream. Compiled once per target (per-target include guard).
+#if defined(RAVEL_SRC_KERNELS_SIMD_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef RAVEL_SRC_KERNELS_SIMD_INL_H_
+#undef RAVEL_SRC_KERNELS_SIMD_INL_H_
+#else
+#define RAVEL_SRC_KERNELS_SIMD_INL_H_
+#endif
+
+#include <cstdint>
+#include <cstring>
+
+#include "hwy/highway.h"
+#include "kernels/family.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace ravel {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Copies fewer than 64 bytes with at most two overlapping moves of one power-of-two size.
+HWY_INLINE void CopySmall(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, size_t bytes) {
+  if (bytes >= 32) {
+    char head[32];
+    char tail[32];
+    std::memcpy(head, src, 32);
+    std::memcpy(tail, src + bytes - 32, 32);
+    std::memcpy(dst, head, 32);
+    std::memcpy(dst + bytes - 32, tail, 32);
+  } else if (bytes >= 16) {
+    char head[16];
+    char tail[16];
+    std::memcpy(head, src, 16);
+    std::memcpy(tail, src + bytes - 16, 16);
+    std::memcpy(dst, head, 16);
+    std::memcpy(dst + bytes - 16, tail, 16);
+  } else if (bytes >= 8) {
+    uint64_t head;
+    uint64_t tail;
+    std::memcpy(&head, src, 8);
+    std::memcpy(&tail, src + bytes - 8, 8);
+    std::memcpy(dst, &head, 8);
+    std::memcpy(dst + bytes - 8, &tail, 8);
+  } else if (bytes >= 4) {
+    uint32_t head;
+    uint32_t tail;
+    std::memcpy(&head, src, 4);
+    std::memcpy(&tail, src + bytes - 4, 4);
+    std::memcpy(dst, &head, 4);
+    std::memcpy(dst + bytes - 4, &tail, 4);
+  } else if (bytes >= 2) {
+    uint16_t head;
+    uint16_t tail;
+    std::memcpy(&head, src, 2);
+    std::memcpy(&tail, src + bytes - 2, 2);
+    std::memcpy(dst, &head, 2);
+    std::memcpy(dst + bytes - 2, &tail, 2);
+  } else if (bytes == 1) {
+    *dst = *src;
+  }
+}
+
+// Copies `bytes` contiguous bytes, reading and writing nothing outside them. With `stream`,
+// the aligned body is written with non-temporal stores.
+HWY_INLINE void CopyBytes(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, size_t bytes,
+                          bool stream) {
+#if HWY_TARGET == HWY_SCALAR
+  (void)stream;
+  std::memcpy(dst, src, bytes);
+#else
+  const hn::ScalableTag<uint8_t> d;
+  const size_t lanes = hn::Lanes(d);
+  if (bytes < 64 || bytes < lanes) {
+    CopySmall(dst, src, bytes);
+    return;
+  }
+  auto* out = reinterpret_cast<uint8_t*>(dst);
+  const auto* in = reinterpret_cast<const uint8_t*>(src);
+  size_t i = 0;
+  if (stream) {
+    hn::StoreU(hn::LoadU(d, in), d, out);
+    i = lanes - (reinterpret_cast<uintptr_t>(out) % lanes);
+    for (; i + 2 * lanes <= bytes; i += 2 * lanes) {
+      const auto v0 = hn::LoadU(d, in + i);
+      const auto v1 = hn::LoadU(d, in + i + lanes);
+      hn::Stream(v0, d, out + i);
+      hn::Stream(v1, d, out + i + lanes);
+    }
+  } else {
+    for (; i + 4 * lanes <= bytes; i += 4 * lanes) {
+      const auto v0 = hn::LoadU(d, in + i);
+      const auto v1 = hn::LoadU(d, in + i + lanes);
+      const auto v2 = hn::LoadU(d, in + i + 2 * lanes);
+      const auto v3 = hn::LoadU(d, in + i + 3 * lanes);
+      hn::StoreU(v0, d, out + i);
+      hn::StoreU(v1, d, out + i + lanes);
+      hn::StoreU(v2, d, out + i + 2 * lanes);
+      hn::StoreU(v3, d, out + i + 3 * lanes);
+    }
+  }
+  for (; i + lanes <= bytes; i += lanes) {
+    hn::StoreU(hn::LoadU(d, in + i), d, out + i);
+  }
+  if (i < bytes) {
+    hn::StoreU(hn::LoadU(d, in + bytes - lanes), d, out + bytes - lanes);
+  }
+#endif  // HWY_TARGET == HWY_SCALAR
+}
+
+// Stores v at p: non-temporally when asked and p is vector-aligned, else an unaligned store.
+template <class D, class V, typename T = hn::TFromD<D>>
+HWY_INLINE void StoreMaybeStream(V v, D d, T* HWY_RESTRICT p, bool stream) {
+  if (stream && reinterpret_cast<uintptr_t>(p) % (hn::Lanes(d) * sizeof(T)) == 0) {
+    hn::Stream(v, d, p);
+  } else {
+    hn::StoreU(v, d, p);
+  }
+}
+
+// Copies one element of `width` bytes.
+template <size_t kWidth>
+HWY_INLINE void CopyElement(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src) {
+  std::memcpy(dst, src, kWidth);
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace ravel
+HWY_AFTER_NAMESPACE();
+
+#endif  // RAVEL_SRC_KERNELS_SIMD_INL_H_

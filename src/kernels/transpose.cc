@@ -1,0 +1,148 @@
+// Transpose: source rows run along the destination's row index (src_row_stride == width).
+// Register micro-tiles of L x L lanes are transposed with log2(L) rounds of even/odd lane
+// concatenation; edges reuse an overlapping tile, and only blocks narrower than a tile move
+// element by element.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/transpose.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+//
+#include "hwy/highway.h"
+#include "kernels/kernels.h"
+#include "kernels/simd-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace ravel {
+namespace HWY_NAMESPACE {
+
+// Lanes of one micro-tile: at most 16 rows in registers, never wider than the target's vector.
+template <typename T>
+using TileTag = hn::CappedTag<T, 16>;
+
+template <size_t kWidth>
+void TransposeScalar(const RowsArgs& args, const char* src, char* dst, int64_t row_begin,
+                     int64_t row_end, int64_t col_begin, int64_t col_end) {
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    for (int64_t j = col_begin; j < col_end; ++j) {
+      CopyElement<kWidth>(dst + r * args.dst_row_stride + j * static_cast<int64_t>(kWidth),
+                          src + r * static_cast<int64_t>(kWidth) + j * args.src_stride);
+    }
+  }
+}
+
+#if HWY_TARGET != HWY_SCALAR
+
+// Transposes the L x L tile whose top-left element is src (rows j: src + j * src_stride) into
+// dst (rows r: dst + r * dst_stride).
+template <class D, typename T = hn::TFromD<D>>
+HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_stride,
+                              char* HWY_RESTRICT dst, int64_t dst_stride, bool stream) {
+  constexpr size_t kMaxLanes = hn::MaxLanes(D());
+  const size_t lanes = hn::Lanes(d);
+  using V = hn::Vec<D>;
+  V rows[kMaxLanes];
+  V next[kMaxLanes];
+  for (size_t k = 0; k < lanes; ++k) {
+    rows[k] = hn::LoadU(d, reinterpret_cast<const T*>(src + static_cast<int64_t>(k) * src_stride));
+  }
+  for (size_t span = 1; span < lanes; span *= 2) {
+    for (size_t i = 0; i < lanes / 2; ++i) {
+      next[i] = hn::ConcatEven(d, rows[2 * i + 1], rows[2 * i]);
+      next[i + lanes / 2] = hn::ConcatOdd(d, rows[2 * i + 1], rows[2 * i]);
+    }
+    for (size_t i = 0; i < lanes; ++i) {
+      rows[i] = next[i];
+    }
+  }
+  for (size_t m = 0; m < lanes; ++m) {
+    StoreMaybeStream(rows[m], d, reinterpret_cast<T*>(dst + static_cast<int64_t>(m) * dst_stride),
+                     stream);
+  }
+}
+
+template <typename T>
+void TransposeRows(const RowsArgs& args, const char* src, char* dst) {
+  constexpr int64_t kWidth = sizeof(T);
+  const TileTag<T> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  if (lanes < 2 || args.rows < lanes || args.n < lanes) {
+    TransposeScalar<kWidth>(args, src, dst, 0, args.rows, 0, args.n);
+    return;
+  }
+  const auto tile = [&](int64_t r, int64_t j) {
+    TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride,
+                  dst + r * args.dst_row_stride + j * kWidth, args.dst_row_stride, args.stream);
+  };
+  const auto row_band = [&](int64_t r) {
+    int64_t j = 0;
+    for (; j + lanes <= args.n; j += lanes) {
+      tile(r, j);
+    }
+    if (j < args.n) {
+      tile(r, args.n - lanes);
+    }
+  };
+  int64_t r = 0;
+  for (; r + lanes <= args.rows; r += lanes) {
+    row_band(r);
+  }
+  if (r < args.rows) {
+    row_band(args.rows - lanes);
+  }
+}
+
+#endif  // HWY_TARGET != HWY_SCALAR
+
+template <size_t kWidth>
+void TransposeElements(const RowsArgs& args, const char* src, char* dst) {
+  TransposeScalar<kWidth>(args, src, dst, 0, args.rows, 0, args.n);
+}
+
+RowsKernel TransposeKernelFor(int64_t width) {
+#if HWY_TARGET == HWY_SCALAR
+  switch (width) {
+    case 1:
+      return &TransposeElements<1>;
+    case 2:
+      return &TransposeElements<2>;
+    case 4:
+      return &TransposeElements<4>;
+    case 8:
+      return &TransposeElements<8>;
+    case 16:
+      return &TransposeElements<16>;
+    default:
+      return nullptr;
+  }
+#else
+  switch (width) {
+    case 1:
+      return &TransposeRows<uint8_t>;
+    case 2:
+      return &TransposeRows<uint16_t>;
+    case 4:
+      return &TransposeRows<uint32_t>;
+    case 8:
+      return &TransposeRows<uint64_t>;
+    case 16:
+      return &TransposeElements<16>;
+    default:
+      return nullptr;
+  }
+#endif
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace ravel
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace ravel {
+
+HWY_EXPORT(TransposeKernelFor);
+
+RowsKernel TransposeKernel(int64_t hwy_target, int64_t width) {
+  return HWY_DISPATCH_TABLE(TransposeKernelFor)[HwyDispatchIndex(hwy_target)](width);
+}
+
+}  // namespace ravel
+#endif  // HWY_ONCE

@@ -1,0 +1,115 @@
+#include "plan/tiling.h"
+
+#include <algorithm>
+
+namespace ravel {
+namespace {
+
+int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+void AddLoop(Plan* plan, int64_t count, int64_t src_step, int64_t dst_step) {
+  if (count > 1) {
+    plan->loops[plan->loop_count++] = Loop{count, src_step, dst_step};
+  }
+}
+
+}  // namespace
+
+int32_t FindTransposeNode(const Problem& problem) {
+  for (int32_t d = problem.rank - 2; d >= 0; --d) {
+    if (problem.nodes[d].src_stride == problem.elem_size) {
+      return d;
+    }
+  }
+  return -1;
+}
+
+void LayOutLoops(Plan* plan) {
+  const Problem& problem = plan->problem;
+  const int64_t width = problem.elem_size;
+  plan->loop_count = 0;
+  plan->row_tile_loop = -1;
+  plan->col_tile_loop = -1;
+  RowsArgs& block = plan->block;
+  block = RowsArgs{};
+  block.n = 1;
+  if (problem.rank == 0) {
+    plan->units = problem.count == 0 ? 0 : 1;
+    return;
+  }
+  const int32_t col = problem.rank - 1;
+  const Node& col_node = problem.nodes[col];
+  int32_t row = -1;
+  if (plan->family == Family::kTranspose) {
+    row = FindTransposeNode(problem);
+  } else if (problem.rank >= 2) {
+    row = problem.rank - 2;
+  }
+
+  int64_t col_tile = col_node.n;
+  int64_t row_tile = 1;
+  if (plan->family == Family::kTranspose) {
+    const int64_t edge = std::max<int64_t>(1, kTransposeTileBytes / width);
+    col_tile = std::min(col_node.n, edge);
+    row_tile = std::min(problem.nodes[row].n, edge);
+  } else {
+    col_tile = std::min(col_node.n, std::max<int64_t>(1, kMaxRowSegmentBytes / width));
+    if (row >= 0) {
+      row_tile =
+          std::min(problem.nodes[row].n, std::max<int64_t>(1, kRowBlockBytes / (col_tile * width)));
+    }
+  }
+
+  block.n = col_tile;
+  block.src_stride = col_node.src_stride;
+  block.dst_stride = col_node.dst_stride;
+  block.rows = row_tile;
+  plan->cols_extent = col_node.n;
+  plan->rows_extent = 1;
+  if (row >= 0) {
+    block.src_row_stride = problem.nodes[row].src_stride;
+    block.dst_row_stride = problem.nodes[row].dst_stride;
+    plan->rows_extent = problem.nodes[row].n;
+  }
+
+  for (int32_t d = 0; d < col; ++d) {
+    const Node& node = problem.nodes[d];
+    if (d == row) {
+      const int32_t before = plan->loop_count;
+      AddLoop(plan, CeilDiv(node.n, row_tile), row_tile * node.src_stride,
+              row_tile * node.dst_stride);
+      if (plan->loop_count > before) {
+        plan->row_tile_loop = before;
+      }
+    } else {
+      AddLoop(plan, node.n, node.src_stride, node.dst_stride);
+    }
+  }
+  const int32_t before = plan->loop_count;
+  AddLoop(plan, CeilDiv(col_node.n, col_tile), col_tile * col_node.src_stride,
+          col_tile * col_node.dst_stride);
+  if (plan->loop_count > before) {
+    plan->col_tile_loop = before;
+  }
+  plan->units = 1;
+  for (int32_t l = 0; l < plan->loop_count; ++l) {
+    plan->units *= plan->loops[l].count;
+  }
+}
+
+void PartitionTasks(int32_t max_threads, Plan* plan) {
+  if (plan->units == 0) {
+    plan->threads = 1;
+    plan->task_count = 0;
+    plan->units_per_task = 0;
+    return;
+  }
+  const int64_t bytes = plan->problem.count * plan->problem.elem_size;
+  const int64_t by_bytes = std::max<int64_t>(1, bytes / kBytesPerThread);
+  const int64_t threads = std::min<int64_t>({std::max(max_threads, 1), by_bytes, plan->units});
+  plan->units_per_task = CeilDiv(plan->units, threads);
+  plan->task_count = CeilDiv(plan->units, plan->units_per_task);
+  plan->threads = static_cast<int32_t>(plan->task_count);
+}
+
+}  // namespace ravel

@@ -1,0 +1,30 @@
+// The loop nest around a kernel: which nodes the kernel covers, their tiles, and the driver's
+// loops over everything else, in destination order.
+#ifndef RAVEL_SRC_PLAN_TILING_H_
+#define RAVEL_SRC_PLAN_TILING_H_
+
+#include "plan/plan.h"
+
+namespace ravel {
+
+// Bytes along one tile edge of a transpose (64 x 64 four-byte elements).
+constexpr int64_t kTransposeTileBytes = 256;
+// Destination bytes one call of a row kernel aims to cover.
+constexpr int64_t kRowBlockBytes = int64_t{64} << 10;
+// The longest destination row segment one call covers (longer rows are split in tiles).
+constexpr int64_t kMaxRowSegmentBytes = int64_t{256} << 10;
+
+// The node whose source stride is one element, other than the innermost; -1 if none.
+int32_t FindTransposeNode(const Problem& problem);
+
+// Fills plan->block, loops, tile loops and extents for plan->problem and plan->family; sets
+// plan->units to the number of kernel calls.
+void LayOutLoops(Plan* plan);
+
+// Splits plan->units into at most max_threads tasks of contiguous units (fewer for small
+// copies, kBytesPerThread of destination per thread).
+void PartitionTasks(int32_t max_threads, Plan* plan);
+
+}  // namespace ravel
+
+#endif  // RAVEL_SRC_PLAN_TILING_H_
