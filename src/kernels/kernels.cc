@@ -29,6 +29,13 @@ bool IsKernelWidth(int64_t width) {
   return false;
 }
 
+int64_t TransposeTileLanes(int64_t width, Isa isa) {
+  if (!IsKernelWidth(width) || !IsaAvailable(isa)) {
+    return 1;
+  }
+  return TransposeTileLanesFor(HwyTargetOf(isa), width);
+}
+
 RowsKernel HwyKernel(Family family, int64_t width, Isa isa) {
   if (!IsKernelWidth(width) || !IsaAvailable(isa)) {
     return nullptr;

@@ -20,6 +20,11 @@ bool IsKernelWidth(int64_t width);
 // (kEmpty, an unavailable ISA, or another width).
 RowsKernel HwyKernel(Family family, int64_t width, Isa isa);
 
+// Lanes along one edge of the transpose micro-tile for a width on an ISA (1: element by
+// element).
+int64_t TransposeTileLanes(int64_t width, Isa isa);
+int64_t TransposeTileLanesFor(int64_t hwy_target, int64_t width);
+
 // Per-family lookups by Highway target bit (defined in each family's file).
 RowsKernel CopyRunsKernel(int64_t hwy_target, int64_t width);
 RowsKernel BroadcastKernel(int64_t hwy_target, int64_t width);

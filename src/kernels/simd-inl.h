@@ -60,6 +60,9 @@ HWY_INLINE void CopySmall(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, 
   }
 }
 
+// Runs at least this long are copied by the C library when not streaming.
+constexpr size_t kLibraryCopyBytes = 1024;
+
 // Copies `bytes` contiguous bytes, reading and writing nothing outside them. With `stream`,
 // the aligned body is written with non-temporal stores.
 HWY_INLINE void CopyBytes(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, size_t bytes,
@@ -72,6 +75,10 @@ HWY_INLINE void CopyBytes(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, 
   const size_t lanes = hn::Lanes(d);
   if (bytes < 64 || bytes < lanes) {
     CopySmall(dst, src, bytes);
+    return;
+  }
+  if (!stream && bytes >= kLibraryCopyBytes) {
+    std::memcpy(dst, src, bytes);  // the C library's copy is tuned per CPU for long runs
     return;
   }
   auto* out = reinterpret_cast<uint8_t*>(dst);

@@ -97,6 +97,26 @@ void TransposeElements(const RowsArgs& args, const char* src, char* dst) {
   TransposeScalar<kWidth>(args, src, dst, 0, args.rows, 0, args.n);
 }
 
+int64_t TileLanesFor(int64_t width) {
+#if HWY_TARGET == HWY_SCALAR
+  (void)width;
+  return 1;
+#else
+  switch (width) {
+    case 1:
+      return static_cast<int64_t>(hn::Lanes(TileTag<uint8_t>()));
+    case 2:
+      return static_cast<int64_t>(hn::Lanes(TileTag<uint16_t>()));
+    case 4:
+      return static_cast<int64_t>(hn::Lanes(TileTag<uint32_t>()));
+    case 8:
+      return static_cast<int64_t>(hn::Lanes(TileTag<uint64_t>()));
+    default:
+      return 1;
+  }
+#endif
+}
+
 RowsKernel TransposeKernelFor(int64_t width) {
 #if HWY_TARGET == HWY_SCALAR
   switch (width) {
@@ -139,6 +159,11 @@ HWY_AFTER_NAMESPACE();
 namespace ravel {
 
 HWY_EXPORT(TransposeKernelFor);
+HWY_EXPORT(TileLanesFor);
+
+int64_t TransposeTileLanesFor(int64_t hwy_target, int64_t width) {
+  return HWY_DISPATCH_TABLE(TileLanesFor)[HwyDispatchIndex(hwy_target)](width);
+}
 
 RowsKernel TransposeKernel(int64_t hwy_target, int64_t width) {
   return HWY_DISPATCH_TABLE(TransposeKernelFor)[HwyDispatchIndex(hwy_target)](width);

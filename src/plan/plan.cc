@@ -15,6 +15,7 @@
 namespace ravel {
 namespace {
 
+constexpr int64_t kCacheLineBytes = 64;
 constexpr int64_t kMinStreamingThreshold = int64_t{4} << 20;
 constexpr int64_t kMaxStreamingThreshold = int64_t{32} << 20;
 
@@ -86,6 +87,18 @@ bool UseStreaming(ravel_streaming streaming, int64_t dst_bytes) {
     return forced == 1;
   }
   return dst_bytes >= StreamingThreshold();
+}
+
+// Non-temporal stores pay only when each store fills whole cache lines at aligned offsets; a
+// transpose stores one micro-tile row at a time, so its rows must be line-aligned and a tile
+// row at least a line long.
+bool StreamsWholeLines(const Plan& plan, Isa isa) {
+  if (plan.family != Family::kTranspose) {
+    return plan.family != Family::kEmpty;
+  }
+  const int64_t tile_row_bytes =
+      TransposeTileLanes(plan.problem.elem_size, isa) * plan.problem.elem_size;
+  return tile_row_bytes >= kCacheLineBytes && plan.block.dst_row_stride % kCacheLineBytes == 0;
 }
 
 void PlanReference(const Problem& canonical, Plan* plan) {
@@ -190,7 +203,7 @@ ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Pla
     built.kernel = kernel;
     LayOutLoops(&built);
     built.block.stream = UseStreaming(request.streaming, lowered.count * lowered.elem_size) &&
-                         built.family != Family::kEmpty;
+                         StreamsWholeLines(built, isa);
     built.kernel_name = KernelName(built);
   }
   PartitionTasks(request.max_threads, &built);

@@ -49,9 +49,8 @@ void LayOutLoops(Plan* plan) {
   int64_t col_tile = col_node.n;
   int64_t row_tile = 1;
   if (plan->family == Family::kTranspose) {
-    const int64_t edge = std::max<int64_t>(1, kTransposeTileBytes / width);
-    col_tile = std::min(col_node.n, edge);
-    row_tile = std::min(problem.nodes[row].n, edge);
+    col_tile = std::min(col_node.n, std::max<int64_t>(1, kTransposeColumnBytes / width));
+    row_tile = std::min(problem.nodes[row].n, std::max<int64_t>(1, kTransposeRowBytes / width));
   } else {
     col_tile = std::min(col_node.n, std::max<int64_t>(1, kMaxRowSegmentBytes / width));
     if (row >= 0) {

@@ -7,8 +7,11 @@
 
 namespace ravel {
 
-// Bytes along one tile edge of a transpose (64 x 64 four-byte elements).
-constexpr int64_t kTransposeTileBytes = 256;
+// A transpose tile is one destination cache line wide and one source page long: every line is
+// read and written whole, and each source page is finished before the walk leaves it, so the
+// TLB holds what a tile needs.
+constexpr int64_t kTransposeColumnBytes = 64;
+constexpr int64_t kTransposeRowBytes = 4096;
 // Destination bytes one call of a row kernel aims to cover.
 constexpr int64_t kRowBlockBytes = int64_t{64} << 10;
 // The longest destination row segment one call covers (longer rows are split in tiles).
