@@ -70,14 +70,14 @@ TEST(BuildPlan, TasksCoverEveryUnitAndNeverExceedTheThreadsAsked) {
 }
 
 TEST(BuildPlan, TransposeTilesCoverBothNodes) {
-  // f32 [300, 200] transposed: rows along the unit-stride source node, tiled both ways.
+  // f32 [3000, 200] transposed: rows along the unit-stride source node, tiled both ways.
   Plan plan;
-  ASSERT_EQ(BuildPlan(MakeProblem(4, {{300, 4, 800}, {200, 1200, 4}}),
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{3000, 4, 800}, {200, 12000, 4}}),
                       Request(RAVEL_BACKEND_AUTO, 1), &plan),
             RAVEL_OK);
   ASSERT_EQ(plan.backend, RAVEL_BACKEND_HWY);
   EXPECT_EQ(plan.family, Family::kTranspose);
-  EXPECT_EQ(plan.rows_extent, 300);
+  EXPECT_EQ(plan.rows_extent, 3000);
   EXPECT_EQ(plan.cols_extent, 200);
   EXPECT_EQ(plan.block.src_row_stride, 4);
   EXPECT_EQ(plan.block.dst_row_stride, 800);
@@ -85,7 +85,7 @@ TEST(BuildPlan, TransposeTilesCoverBothNodes) {
   EXPECT_GE(plan.col_tile_loop, 0);
   const Loop& rows = plan.loops[plan.row_tile_loop];
   const Loop& cols = plan.loops[plan.col_tile_loop];
-  EXPECT_EQ(rows.count, (300 + plan.block.rows - 1) / plan.block.rows);
+  EXPECT_EQ(rows.count, (3000 + plan.block.rows - 1) / plan.block.rows);
   EXPECT_EQ(cols.count, (200 + plan.block.n - 1) / plan.block.n);
   EXPECT_EQ(plan.units, rows.count * cols.count);
 }
