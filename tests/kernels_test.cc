@@ -196,7 +196,15 @@ std::vector<KernelCase> EdgeCases(int64_t elem) {
       {"heads_split", elem, Permuted({2, 9, 3, 8}, {0, 2, 1, 3}), DenseView({2, 3, 9, 8})});
   cases.push_back({"rank5_permutation", elem, Permuted({3, 4, 5, 6, 7}, {4, 2, 0, 3, 1}),
                    DenseView({7, 5, 3, 6, 4})});
-  cases.push_back({"hwc_to_chw", elem, Permuted({9, 11, 3}, {2, 0, 1}), DenseView({3, 9, 11})});
+  for (int64_t channels : {2, 3, 4}) {
+    const std::string suffix = "_c" + std::to_string(channels);
+    cases.push_back({"hwc_to_chw" + suffix, elem, Permuted({9, 11, channels}, {2, 0, 1}),
+                     DenseView({channels, 9, 11})});
+    cases.push_back({"chw_to_hwc" + suffix, elem, Permuted({channels, 9, 11}, {1, 2, 0}),
+                     DenseView({9, 11, channels})});
+    cases.push_back({"chw_to_hwc_tiny" + suffix, elem, Permuted({channels, 1, 5}, {1, 2, 0}),
+                     DenseView({1, 5, channels})});
+  }
   cases.push_back({"single_element", elem, ViewSpec{{}, {}, 0}, ViewSpec{{}, {}, 0}});
   return cases;
 }

@@ -59,12 +59,93 @@ HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_str
   }
 }
 
+// Two to four destination rows read from interleaved source elements (an HWC image's channels):
+// Highway's interleaved loads split a run of columns into one vector per row.
+template <typename T>
+bool Deinterleave(const RowsArgs& args, const char* src, char* dst) {
+  constexpr int64_t kWidth = sizeof(T);
+  const hn::ScalableTag<T> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  if (args.rows < 2 || args.rows > 4 || args.src_stride != args.rows * kWidth || args.n < lanes) {
+    return false;
+  }
+  const auto columns = [&](int64_t j) {
+    const T* in = reinterpret_cast<const T*>(src + j * args.src_stride);
+    const auto row = [&](int64_t r) {
+      return reinterpret_cast<T*>(dst + r * args.dst_row_stride + j * kWidth);
+    };
+    if (args.rows == 2) {
+      hn::Vec<decltype(d)> v0, v1;
+      hn::LoadInterleaved2(d, in, v0, v1);
+      hn::StoreU(v0, d, row(0));
+      hn::StoreU(v1, d, row(1));
+    } else if (args.rows == 3) {
+      hn::Vec<decltype(d)> v0, v1, v2;
+      hn::LoadInterleaved3(d, in, v0, v1, v2);
+      hn::StoreU(v0, d, row(0));
+      hn::StoreU(v1, d, row(1));
+      hn::StoreU(v2, d, row(2));
+    } else {
+      hn::Vec<decltype(d)> v0, v1, v2, v3;
+      hn::LoadInterleaved4(d, in, v0, v1, v2, v3);
+      hn::StoreU(v0, d, row(0));
+      hn::StoreU(v1, d, row(1));
+      hn::StoreU(v2, d, row(2));
+      hn::StoreU(v3, d, row(3));
+    }
+  };
+  int64_t j = 0;
+  for (; j + lanes <= args.n; j += lanes) {
+    columns(j);
+  }
+  if (j < args.n) {
+    columns(args.n - lanes);
+  }
+  return true;
+}
+
+// Two to four destination columns written as interleaved elements (CHW to HWC): one vector per
+// source row, stored interleaved.
+template <typename T>
+bool Interleave(const RowsArgs& args, const char* src, char* dst) {
+  constexpr int64_t kWidth = sizeof(T);
+  const hn::ScalableTag<T> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  if (args.n < 2 || args.n > 4 || args.dst_row_stride != args.n * kWidth || args.rows < lanes) {
+    return false;
+  }
+  const auto rows = [&](int64_t r) {
+    const auto column = [&](int64_t j) {
+      return hn::LoadU(d, reinterpret_cast<const T*>(src + j * args.src_stride + r * kWidth));
+    };
+    T* out = reinterpret_cast<T*>(dst + r * args.dst_row_stride);
+    if (args.n == 2) {
+      hn::StoreInterleaved2(column(0), column(1), d, out);
+    } else if (args.n == 3) {
+      hn::StoreInterleaved3(column(0), column(1), column(2), d, out);
+    } else {
+      hn::StoreInterleaved4(column(0), column(1), column(2), column(3), d, out);
+    }
+  };
+  int64_t r = 0;
+  for (; r + lanes <= args.rows; r += lanes) {
+    rows(r);
+  }
+  if (r < args.rows) {
+    rows(args.rows - lanes);
+  }
+  return true;
+}
+
 template <typename T>
 void TransposeRows(const RowsArgs& args, const char* src, char* dst) {
   constexpr int64_t kWidth = sizeof(T);
   const TileTag<T> d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
   if (lanes < 2 || args.rows < lanes || args.n < lanes) {
+    if (Deinterleave<T>(args, src, dst) || Interleave<T>(args, src, dst)) {
+      return;
+    }
     TransposeScalar<kWidth>(args, src, dst, 0, args.rows, 0, args.n);
     return;
   }
