@@ -30,6 +30,10 @@ struct RowsArgs {
   int64_t src_row_stride = 0;
   int64_t dst_row_stride = 0;
   bool stream = false;  // non-temporal stores where the destination allows them
+  // Where the block sits in its destination rows: its first column and the row length (kernels
+  // that write whole cache lines across block edges need them).
+  int64_t col_begin = 0;
+  int64_t cols_total = 0;
 };
 
 using RowsKernel = void (*)(const RowsArgs& args, const char* src, char* dst);

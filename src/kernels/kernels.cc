@@ -29,6 +29,13 @@ bool IsKernelWidth(int64_t width) {
   return false;
 }
 
+RowsKernel StagedTransposeKernel(Isa isa, int64_t width) {
+  if (!IsKernelWidth(width) || !IsaAvailable(isa)) {
+    return nullptr;
+  }
+  return StagedTransposeKernel(HwyTargetOf(isa), width);
+}
+
 int64_t TransposeTileLanes(int64_t width, Isa isa) {
   if (!IsKernelWidth(width) || !IsaAvailable(isa)) {
     return 1;

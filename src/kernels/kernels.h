@@ -20,6 +20,11 @@ bool IsKernelWidth(int64_t width);
 // (kEmpty, an unavailable ISA, or another width).
 RowsKernel HwyKernel(Family family, int64_t width, Isa isa);
 
+// The streaming transpose that stages bands and writes whole lines at any alignment; nullptr if
+// there is none for the width on the ISA.
+RowsKernel StagedTransposeKernel(Isa isa, int64_t width);
+RowsKernel StagedTransposeKernel(int64_t hwy_target, int64_t width);
+
 // Lanes along one edge of the transpose micro-tile for a width on an ISA (1: element by
 // element).
 int64_t TransposeTileLanes(int64_t width, Isa isa);

@@ -77,21 +77,21 @@ bool Deinterleave(const RowsArgs& args, const char* src, char* dst) {
     if (args.rows == 2) {
       hn::Vec<decltype(d)> v0, v1;
       hn::LoadInterleaved2(d, in, v0, v1);
-      hn::StoreU(v0, d, row(0));
-      hn::StoreU(v1, d, row(1));
+      StoreMaybeStream(v0, d, row(0), args.stream);
+      StoreMaybeStream(v1, d, row(1), args.stream);
     } else if (args.rows == 3) {
       hn::Vec<decltype(d)> v0, v1, v2;
       hn::LoadInterleaved3(d, in, v0, v1, v2);
-      hn::StoreU(v0, d, row(0));
-      hn::StoreU(v1, d, row(1));
-      hn::StoreU(v2, d, row(2));
+      StoreMaybeStream(v0, d, row(0), args.stream);
+      StoreMaybeStream(v1, d, row(1), args.stream);
+      StoreMaybeStream(v2, d, row(2), args.stream);
     } else {
       hn::Vec<decltype(d)> v0, v1, v2, v3;
       hn::LoadInterleaved4(d, in, v0, v1, v2, v3);
-      hn::StoreU(v0, d, row(0));
-      hn::StoreU(v1, d, row(1));
-      hn::StoreU(v2, d, row(2));
-      hn::StoreU(v3, d, row(3));
+      StoreMaybeStream(v0, d, row(0), args.stream);
+      StoreMaybeStream(v1, d, row(1), args.stream);
+      StoreMaybeStream(v2, d, row(2), args.stream);
+      StoreMaybeStream(v3, d, row(3), args.stream);
     }
   };
   int64_t j = 0;
@@ -171,11 +171,105 @@ void TransposeRows(const RowsArgs& args, const char* src, char* dst) {
   }
 }
 
+constexpr int64_t kLineBytes = 64;
+// Most destination bytes per row one staged block covers (the planner's column tile).
+constexpr int64_t kMaxStagedRowBytes = 512;
+
+// Writes row bytes [0, own) of a staged destination row, whose staging holds `staged` >= own
+// bytes (the block's columns plus what the next block starts with). Each cache line belongs to
+// the block where it starts: whole lines are streamed, the row's first bytes before a line
+// boundary (first block only) and its last partial line are stored normally.
+HWY_INLINE void WriteOwnedLines(char* HWY_RESTRICT out, const char* HWY_RESTRICT staged_row,
+                                int64_t own, int64_t staged, bool first_block) {
+  const hn::ScalableTag<uint8_t> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t misalignment = static_cast<int64_t>(reinterpret_cast<uintptr_t>(out) % kLineBytes);
+  const int64_t first_line = misalignment == 0 ? 0 : kLineBytes - misalignment;
+  if (first_block) {
+    CopySmall(out, staged_row, static_cast<size_t>(std::min(first_line, own)));
+  }
+  for (int64_t line = first_line; line < own; line += kLineBytes) {
+    if (line + kLineBytes <= staged) {
+      for (int64_t k = 0; k < kLineBytes; k += lanes) {
+        hn::Stream(hn::LoadU(d, reinterpret_cast<const uint8_t*>(staged_row + line + k)), d,
+                   reinterpret_cast<uint8_t*>(out + line + k));
+      }
+    } else {
+      CopySmall(out + line, staged_row + line, static_cast<size_t>(staged - line));
+    }
+  }
+}
+
+// Streaming transpose for any destination alignment and lane width: each band of L rows is
+// transposed into an L1 buffer, then written out as whole lines by WriteOwnedLines.
+template <typename T>
+void TransposeStaged(const RowsArgs& args, const char* src, char* dst) {
+  constexpr int64_t kWidth = sizeof(T);
+  const TileTag<T> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t extra = std::min(args.cols_total - args.col_begin - args.n, kLineBytes / kWidth);
+  const int64_t staged_cols = args.n + extra;
+  if (lanes < 2 || args.rows < lanes || staged_cols < lanes) {
+    RowsArgs direct = args;
+    direct.stream = false;
+    TransposeRows<T>(direct, src, dst);
+    return;
+  }
+  constexpr int64_t kBufferRowBytes = kMaxStagedRowBytes + kLineBytes;
+  alignas(64) char buffer[16 * kBufferRowBytes];
+  const bool first_block = args.col_begin == 0;
+  const auto band = [&](int64_t r) {
+    const auto stage = [&](int64_t j) {
+      TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride, buffer + j * kWidth,
+                    kBufferRowBytes, false);
+    };
+    int64_t j = 0;
+    for (; j + lanes <= staged_cols; j += lanes) {
+      stage(j);
+    }
+    if (j < staged_cols) {
+      stage(staged_cols - lanes);
+    }
+    for (int64_t m = 0; m < lanes; ++m) {
+      WriteOwnedLines(dst + (r + m) * args.dst_row_stride, buffer + m * kBufferRowBytes,
+                      args.n * kWidth, staged_cols * kWidth, first_block);
+    }
+  };
+  int64_t r = 0;
+  for (; r + lanes <= args.rows; r += lanes) {
+    band(r);
+  }
+  if (r < args.rows) {
+    band(args.rows - lanes);
+  }
+}
+
 #endif  // HWY_TARGET != HWY_SCALAR
 
 template <size_t kWidth>
 void TransposeElements(const RowsArgs& args, const char* src, char* dst) {
   TransposeScalar<kWidth>(args, src, dst, 0, args.rows, 0, args.n);
+}
+
+// Streaming transposes through a staging buffer; nullptr where tiles are element by element.
+RowsKernel StagedTransposeKernelFor(int64_t width) {
+#if HWY_TARGET == HWY_SCALAR
+  (void)width;
+  return nullptr;
+#else
+  switch (width) {
+    case 1:
+      return &TransposeStaged<uint8_t>;
+    case 2:
+      return &TransposeStaged<uint16_t>;
+    case 4:
+      return &TransposeStaged<uint32_t>;
+    case 8:
+      return &TransposeStaged<uint64_t>;
+    default:
+      return nullptr;
+  }
+#endif
 }
 
 int64_t TileLanesFor(int64_t width) {
@@ -240,7 +334,12 @@ HWY_AFTER_NAMESPACE();
 namespace ravel {
 
 HWY_EXPORT(TransposeKernelFor);
+HWY_EXPORT(StagedTransposeKernelFor);
 HWY_EXPORT(TileLanesFor);
+
+RowsKernel StagedTransposeKernel(int64_t hwy_target, int64_t width) {
+  return HWY_DISPATCH_TABLE(StagedTransposeKernelFor)[HwyDispatchIndex(hwy_target)](width);
+}
 
 int64_t TransposeTileLanesFor(int64_t hwy_target, int64_t width) {
   return HWY_DISPATCH_TABLE(TileLanesFor)[HwyDispatchIndex(hwy_target)](width);

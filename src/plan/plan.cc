@@ -89,16 +89,20 @@ bool UseStreaming(ravel_streaming streaming, int64_t dst_bytes) {
   return dst_bytes >= StreamingThreshold();
 }
 
-// Non-temporal stores pay only when each store fills whole cache lines at aligned offsets; a
-// transpose stores one micro-tile row at a time, so its rows must be line-aligned and a tile
-// row at least a line long.
-bool StreamsWholeLines(const Plan& plan, Isa isa) {
-  if (plan.family != Family::kTranspose) {
-    return plan.family != Family::kEmpty;
+// Non-temporal stores pay only when each store fills whole cache lines. A transpose stores one
+// micro-tile row at a time, so it streams directly when tile rows are at least a line long and
+// destination rows are line-aligned; otherwise it stages bands and streams whole lines.
+TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
+  const int32_t row = FindTransposeNode(problem);
+  const int64_t width = problem.elem_size;
+  const int64_t lanes = TransposeTileLanes(width, isa);
+  const bool narrow = problem.nodes[row].n < lanes || problem.nodes[problem.rank - 1].n < lanes;
+  if (narrow ||
+      (lanes * width >= kCacheLineBytes && problem.nodes[row].dst_stride % kCacheLineBytes == 0)) {
+    return TransposeStore::kStreamDirect;
   }
-  const int64_t tile_row_bytes =
-      TransposeTileLanes(plan.problem.elem_size, isa) * plan.problem.elem_size;
-  return tile_row_bytes >= kCacheLineBytes && plan.block.dst_row_stride % kCacheLineBytes == 0;
+  return StagedTransposeKernel(isa, width) != nullptr ? TransposeStore::kStreamStaged
+                                                      : TransposeStore::kRegular;
 }
 
 void PlanReference(const Problem& canonical, Plan* plan) {
@@ -115,6 +119,9 @@ std::string KernelName(const Plan& plan) {
   std::string name = "x" + std::to_string(plan.problem.elem_size * 8) + "-" +
                      FamilyName(plan.family) + "-" + IsaName(plan.isa);
   if (plan.family == Family::kTranspose) {
+    if (plan.transpose_store == TransposeStore::kStreamStaged) {
+      name += "-staged";
+    }
     name += " tile " + std::to_string(plan.block.rows) + "x" + std::to_string(plan.block.n);
   }
   return name;
@@ -201,9 +208,20 @@ ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Pla
     built.backend = RAVEL_BACKEND_HWY;
     built.isa = isa;
     built.kernel = kernel;
+    const bool stream = UseStreaming(request.streaming, lowered.count * lowered.elem_size) &&
+                        built.family != Family::kEmpty;
+    if (built.family == Family::kTranspose) {
+      built.transpose_lanes = TransposeTileLanes(lowered.elem_size, isa);
+    }
+    if (stream && built.family == Family::kTranspose) {
+      built.transpose_store = ChooseTransposeStore(lowered, isa);
+      if (built.transpose_store == TransposeStore::kStreamStaged) {
+        built.kernel = StagedTransposeKernel(isa, lowered.elem_size);
+      }
+    }
     LayOutLoops(&built);
-    built.block.stream = UseStreaming(request.streaming, lowered.count * lowered.elem_size) &&
-                         StreamsWholeLines(built, isa);
+    built.block.stream = stream && (built.family != Family::kTranspose ||
+                                    built.transpose_store != TransposeStore::kRegular);
     built.kernel_name = KernelName(built);
   }
   PartitionTasks(request.max_threads, &built);

@@ -41,6 +41,10 @@ struct PlanRequest {
   ravel_streaming streaming = RAVEL_STREAMING_AUTO;
 };
 
+// How a transpose stores: regular stores, streamed micro-tile rows, or streamed whole lines
+// from a staging buffer.
+enum class TransposeStore { kRegular, kStreamDirect, kStreamStaged };
+
 struct Plan {
   Problem problem;  // canonical; for kernels also lowered to a kernel width
   Family family = Family::kEmpty;
@@ -53,7 +57,9 @@ struct Plan {
 
   // Kernel backends: loops[0..loop_count) drive one kernel call per innermost iteration.
   RowsKernel kernel = nullptr;
-  RowsArgs block;  // a full tile; edge tiles get fewer rows / columns
+  TransposeStore transpose_store = TransposeStore::kRegular;
+  int64_t transpose_lanes = 1;  // the transpose micro-tile edge on the plan's ISA
+  RowsArgs block;               // a full tile; edge tiles get fewer rows / columns
   int32_t loop_count = 0;
   Loop loops[RAVEL_MAX_RANK + 2];
   int32_t row_tile_loop = -1;  // the loop over row tiles, -1 if rows are not tiled

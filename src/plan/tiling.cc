@@ -49,8 +49,21 @@ void LayOutLoops(Plan* plan) {
   int64_t col_tile = col_node.n;
   int64_t row_tile = 1;
   if (plan->family == Family::kTranspose) {
-    col_tile = std::min(col_node.n, std::max<int64_t>(1, kTransposeColumnBytes / width));
-    row_tile = std::min(problem.nodes[row].n, std::max<int64_t>(1, kTransposeRowBytes / width));
+    const int64_t rows_extent = problem.nodes[row].n;
+    const int64_t lanes = plan->transpose_lanes;
+    if (rows_extent < lanes || col_node.n < lanes) {
+      // Two to a few rows or columns (image channels): long blocks of the other side.
+      const int64_t narrow = std::min(rows_extent, col_node.n);
+      const int64_t wide = std::max<int64_t>(1, kRowBlockBytes / (narrow * width));
+      row_tile = rows_extent < lanes ? rows_extent : std::min(rows_extent, wide);
+      col_tile = rows_extent < lanes ? std::min(col_node.n, wide) : col_node.n;
+    } else {
+      const int64_t column_bytes = plan->transpose_store == TransposeStore::kStreamStaged
+                                       ? kStagedTransposeColumnBytes
+                                       : kTransposeColumnBytes;
+      col_tile = std::min(col_node.n, std::max<int64_t>(1, column_bytes / width));
+      row_tile = std::min(rows_extent, std::max<int64_t>(1, kTransposeRowBytes / width));
+    }
   } else {
     col_tile = std::min(col_node.n, std::max<int64_t>(1, kMaxRowSegmentBytes / width));
     if (row >= 0) {
@@ -60,6 +73,7 @@ void LayOutLoops(Plan* plan) {
   }
 
   block.n = col_tile;
+  block.cols_total = col_node.n;
   block.src_stride = col_node.src_stride;
   block.dst_stride = col_node.dst_stride;
   block.rows = row_tile;

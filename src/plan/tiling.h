@@ -12,6 +12,9 @@ namespace ravel {
 // TLB holds what a tile needs.
 constexpr int64_t kTransposeColumnBytes = 64;
 constexpr int64_t kTransposeRowBytes = 4096;
+// A staged streaming transpose writes rows in segments this long (at most the kernel's
+// staging row), so that few lines straddle segment edges.
+constexpr int64_t kStagedTransposeColumnBytes = 128;
 // Destination bytes one call of a row kernel aims to cover.
 constexpr int64_t kRowBlockBytes = int64_t{64} << 10;
 // The longest destination row segment one call covers (longer rows are split in tiles).

@@ -33,7 +33,8 @@ void RunKernelCalls(const Plan& plan, const char* src, char* dst, int64_t begin,
       args.rows = std::min(plan.block.rows, plan.rows_extent - index[row_loop] * plan.block.rows);
     }
     if (col_loop >= 0) {
-      args.n = std::min(plan.block.n, plan.cols_extent - index[col_loop] * plan.block.n);
+      args.col_begin = index[col_loop] * plan.block.n;
+      args.n = std::min(plan.block.n, plan.cols_extent - args.col_begin);
     }
     plan.kernel(args, src, dst);
     for (int32_t l = loop_count - 1; l >= 0; --l) {
