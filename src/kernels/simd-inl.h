@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "hwy/cache_control.h"
 #include "hwy/highway.h"
 #include "kernels/family.h"
 
@@ -60,6 +61,9 @@ HWY_INLINE void CopySmall(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, 
   }
 }
 
+// How far ahead of a streaming copy the source is prefetched.
+constexpr size_t kStreamPrefetchBytes = 2048;
+
 // Runs at least this long are copied by the C library when not streaming.
 constexpr size_t kLibraryCopyBytes = 1024;
 
@@ -87,11 +91,16 @@ HWY_INLINE void CopyBytes(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, 
   if (stream) {
     hn::StoreU(hn::LoadU(d, in), d, out);
     i = lanes - (reinterpret_cast<uintptr_t>(out) % lanes);
-    for (; i + 2 * lanes <= bytes; i += 2 * lanes) {
+    for (; i + 4 * lanes <= bytes; i += 4 * lanes) {
+      hwy::Prefetch(in + i + kStreamPrefetchBytes);
       const auto v0 = hn::LoadU(d, in + i);
       const auto v1 = hn::LoadU(d, in + i + lanes);
+      const auto v2 = hn::LoadU(d, in + i + 2 * lanes);
+      const auto v3 = hn::LoadU(d, in + i + 3 * lanes);
       hn::Stream(v0, d, out + i);
       hn::Stream(v1, d, out + i + lanes);
+      hn::Stream(v2, d, out + i + 2 * lanes);
+      hn::Stream(v3, d, out + i + 3 * lanes);
     }
   } else {
     for (; i + 4 * lanes <= bytes; i += 4 * lanes) {
