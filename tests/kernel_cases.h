@@ -1,0 +1,157 @@
+// Named copy problems that exercise every kernel family and its edges, shared by the kernel
+// and guard-page tests: views as (shape, strides, offset) in elements into their own buffers.
+#ifndef RAVEL_TESTS_KERNEL_CASES_H_
+#define RAVEL_TESTS_KERNEL_CASES_H_
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ravel/ravel.h"
+
+namespace ravel_test {
+
+// A strided view into a buffer: offset and strides in elements.
+struct ViewSpec {
+  std::vector<int64_t> shape;
+  std::vector<int64_t> strides;
+  int64_t offset = 0;
+};
+
+struct KernelCase {
+  std::string name;
+  int64_t elem_size;
+  ViewSpec src;
+  ViewSpec dst;
+};
+
+inline int64_t Extent(const ViewSpec& view) {
+  int64_t hi = view.offset;
+  int64_t lo = view.offset;
+  for (size_t d = 0; d < view.shape.size(); ++d) {
+    if (view.shape[d] == 0) {
+      return 0;
+    }
+    const int64_t reach = (view.shape[d] - 1) * view.strides[d];
+    (reach < 0 ? lo : hi) += reach;
+  }
+  EXPECT_GE(lo, 0) << "test bug: view reaches before its buffer";
+  return hi + 1;
+}
+
+inline std::vector<int64_t> Dense(const std::vector<int64_t>& shape) {
+  std::vector<int64_t> strides(shape.size());
+  int64_t stride = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    strides[d] = stride;
+    stride *= shape[d];
+  }
+  return strides;
+}
+
+inline ViewSpec DenseView(const std::vector<int64_t>& shape) {
+  return ViewSpec{shape, Dense(shape), 0};
+}
+
+// A permuted view of a dense buffer of base_shape: view dim i is base dim perm[i].
+inline ViewSpec Permuted(const std::vector<int64_t>& base_shape, const std::vector<int>& perm) {
+  const std::vector<int64_t> base = Dense(base_shape);
+  ViewSpec view;
+  for (int axis : perm) {
+    view.shape.push_back(base_shape[axis]);
+    view.strides.push_back(base[axis]);
+  }
+  return view;
+}
+
+inline ravel_layout LayoutOf(const ViewSpec& view, int64_t elem_size) {
+  ravel_layout layout;
+  layout.rank = static_cast<int32_t>(view.shape.size());
+  layout.elem_size = elem_size;
+  layout.shape = view.shape.data();
+  layout.strides = view.strides.data();
+  return layout;
+}
+
+inline std::string Describe(const KernelCase& c) {
+  std::string text = c.name + " elem " + std::to_string(c.elem_size) + " shape [";
+  for (int64_t extent : c.src.shape) {
+    text += std::to_string(extent) + ",";
+  }
+  text += "] src strides [";
+  for (int64_t stride : c.src.strides) {
+    text += std::to_string(stride) + ",";
+  }
+  text += "] off " + std::to_string(c.src.offset) + " dst strides [";
+  for (int64_t stride : c.dst.strides) {
+    text += std::to_string(stride) + ",";
+  }
+  return text + "] off " + std::to_string(c.dst.offset);
+}
+
+// Named edge cases for one element size; tile is the largest micro-tile edge in lanes.
+inline std::vector<KernelCase> EdgeCases(int64_t elem) {
+  std::vector<KernelCase> cases;
+  const int64_t lanes = 64 / std::min<int64_t>(elem, 16);
+  for (int64_t cols : {int64_t{1}, int64_t{3}, lanes - 1, lanes, lanes + 1, 2 * lanes, int64_t{257},
+                       int64_t{1031}}) {
+    const int64_t rows = 5;
+    // Copy runs with padded source rows.
+    cases.push_back({"copy_runs_padded_" + std::to_string(cols), elem,
+                     ViewSpec{{rows, cols}, {cols + 7, 1}, 0}, DenseView({rows, cols})});
+    // Broadcast of a column.
+    cases.push_back({"broadcast_" + std::to_string(cols), elem, ViewSpec{{rows, cols}, {1, 0}, 0},
+                     DenseView({rows, cols})});
+    // Reverse along rows.
+    cases.push_back({"reverse_" + std::to_string(cols), elem,
+                     ViewSpec{{rows, cols}, {cols, -1}, cols - 1}, DenseView({rows, cols})});
+    // Every other and every third element.
+    cases.push_back({"gather_step2_" + std::to_string(cols), elem,
+                     ViewSpec{{rows, cols}, {2 * cols + 1, 2}, 0}, DenseView({rows, cols})});
+    cases.push_back({"gather_step3_" + std::to_string(cols), elem,
+                     ViewSpec{{rows, cols}, {3 * cols, 3}, 0}, DenseView({rows, cols})});
+    // Into a strided destination: every other element of a wider buffer.
+    cases.push_back({"scatter_step2_" + std::to_string(cols), elem, DenseView({rows, cols}),
+                     ViewSpec{{rows, cols}, {2 * cols, 2}, 0}});
+  }
+  const std::vector<int64_t> extents = {1,     2,         3,         lanes / 2, lanes - 1,
+                                        lanes, lanes + 1, 2 * lanes, 67,        131};
+  for (int64_t a : extents) {
+    for (int64_t b : extents) {
+      cases.push_back({"transpose_" + std::to_string(a) + "x" + std::to_string(b), elem,
+                       Permuted({a, b}, {1, 0}), DenseView({b, a})});
+    }
+  }
+  cases.push_back({"transpose_padded_strides", elem, ViewSpec{{33, 70}, {1, 40}, 0},
+                   ViewSpec{{33, 70}, {75, 1}, 2}});
+  cases.push_back({"transpose_negative_rows", elem, ViewSpec{{40, 20}, {1, -40}, 19 * 40},
+                   DenseView({40, 20})});
+  cases.push_back({"transpose_flipped_destination", elem, Permuted({24, 37}, {1, 0}),
+                   ViewSpec{{37, 24}, {-24, 1}, 36 * 24}});
+  cases.push_back(
+      {"nchw_to_nhwc", elem, Permuted({2, 19, 5, 7}, {0, 2, 3, 1}), DenseView({2, 5, 7, 19})});
+  cases.push_back(
+      {"nhwc_to_nchw", elem, Permuted({2, 5, 7, 19}, {0, 3, 1, 2}), DenseView({2, 19, 5, 7})});
+  cases.push_back(
+      {"heads_split", elem, Permuted({2, 9, 3, 8}, {0, 2, 1, 3}), DenseView({2, 3, 9, 8})});
+  cases.push_back({"rank5_permutation", elem, Permuted({3, 4, 5, 6, 7}, {4, 2, 0, 3, 1}),
+                   DenseView({7, 5, 3, 6, 4})});
+  for (int64_t channels : {2, 3, 4}) {
+    const std::string suffix = "_c" + std::to_string(channels);
+    cases.push_back({"hwc_to_chw" + suffix, elem, Permuted({9, 11, channels}, {2, 0, 1}),
+                     DenseView({channels, 9, 11})});
+    cases.push_back({"chw_to_hwc" + suffix, elem, Permuted({channels, 9, 11}, {1, 2, 0}),
+                     DenseView({9, 11, channels})});
+    cases.push_back({"chw_to_hwc_tiny" + suffix, elem, Permuted({channels, 1, 5}, {1, 2, 0}),
+                     DenseView({1, 5, channels})});
+  }
+  cases.push_back({"single_element", elem, ViewSpec{{}, {}, 0}, ViewSpec{{}, {}, 0}});
+  return cases;
+}
+
+}  // namespace ravel_test
+
+#endif  // RAVEL_TESTS_KERNEL_CASES_H_
