@@ -42,9 +42,50 @@ void GatherEveryOther(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, b
 }
 #endif  // HWY_TARGET != HWY_SCALAR
 
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+#define RAVEL_HAVE_HARDWARE_GATHER 1
+// Strided rows of 4- or 8-byte elements with the CPU's gather instruction: byte offsets
+// j * stride for one vector of columns, the last vector overlapping the one before.
+template <typename T>
+bool GatherHardware(const RowsArgs& args, const char* src, char* dst) {
+  using Offset = hwy::MakeSigned<T>;
+  const hn::ScalableTag<T> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t reach = (lanes - 1) * (args.src_stride < 0 ? -args.src_stride : args.src_stride);
+  if (args.dst_stride != static_cast<int64_t>(sizeof(T)) || args.n < lanes ||
+      reach > static_cast<int64_t>(hwy::LimitsMax<Offset>())) {
+    return false;
+  }
+  const auto offsets = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<Offset>(args.src_stride)));
+  for (int64_t r = 0; r < args.rows; ++r) {
+    const char* in = src + r * args.src_row_stride;
+    T* out = reinterpret_cast<T*>(dst + r * args.dst_row_stride);
+    const auto columns = [&](int64_t j) {
+      return hn::GatherOffset(d, reinterpret_cast<const T*>(in + j * args.src_stride), offsets);
+    };
+    int64_t j = 0;
+    for (; j + lanes <= args.n; j += lanes) {
+      StoreMaybeStream(columns(j), d, out + j, args.stream);
+    }
+    if (j < args.n) {
+      hn::StoreU(columns(args.n - lanes), d, out + args.n - lanes);
+    }
+  }
+  return true;
+}
+#endif
+
 template <typename T>
 void GatherRows(const RowsArgs& args, const char* src, char* dst) {
   constexpr size_t kWidth = sizeof(T);
+#if defined(RAVEL_HAVE_HARDWARE_GATHER)
+  if constexpr (sizeof(T) >= 4) {
+    if (args.src_stride != 2 * static_cast<int64_t>(kWidth) && GatherHardware<T>(args, src, dst)) {
+      return;
+    }
+  }
+#endif
 #if HWY_TARGET != HWY_SCALAR
   const size_t n = static_cast<size_t>(args.n);
   const hn::ScalableTag<T> d;
@@ -69,6 +110,8 @@ void GatherRows16(const RowsArgs& args, const char* src, char* dst) {
                      args.src_stride, args.dst_stride);
   }
 }
+
+#undef RAVEL_HAVE_HARDWARE_GATHER
 
 RowsKernel GatherKernelFor(int64_t width) {
   switch (width) {
