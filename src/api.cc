@@ -131,21 +131,6 @@ ravel_status PrepareCopy(const ravel_layout* src_layout, const ravel_layout* dst
   return RAVEL_OK;
 }
 
-// Runs body, turning escaping exceptions into statuses: nothing throws across the C ABI.
-template <typename Body>
-ravel_status Guarded(Body&& body) {
-  ClearError();
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return Fail(RAVEL_E_OUT_OF_MEMORY, "out of memory");
-  } catch (const std::exception& error) {
-    return Fail(RAVEL_E_INTERNAL, "internal error: %s", error.what());
-  } catch (...) {
-    return Fail(RAVEL_E_INTERNAL, "internal error");
-  }
-}
-
 }  // namespace
 }  // namespace ravel
 

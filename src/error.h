@@ -2,6 +2,9 @@
 #ifndef RAVEL_SRC_ERROR_H_
 #define RAVEL_SRC_ERROR_H_
 
+#include <exception>
+#include <new>
+
 #include "ravel/ravel.h"
 
 namespace ravel {
@@ -23,6 +26,21 @@ const char* LastError();
       return ravel_status_;                    \
     }                                          \
   } while (0)
+
+// Runs body, turning escaping exceptions into statuses: nothing throws across the C ABI.
+template <typename Body>
+ravel_status Guarded(Body&& body) {
+  ClearError();
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Fail(RAVEL_E_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception& error) {
+    return Fail(RAVEL_E_INTERNAL, "internal error: %s", error.what());
+  } catch (...) {
+    return Fail(RAVEL_E_INTERNAL, "internal error");
+  }
+}
 
 }  // namespace ravel
 

@@ -104,6 +104,11 @@ ravel_status ReadLayout(const ravel_layout* layout, const char* name, Layout* ou
 }
 
 int64_t ElementCount(const Layout& layout) {
+  for (int32_t d = 0; d < layout.rank; ++d) {
+    if (layout.shape[d] == 0) {
+      return 0;
+    }
+  }
   int64_t count = 1;
   for (int32_t d = 0; d < layout.rank; ++d) {
     count *= layout.shape[d];

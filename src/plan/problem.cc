@@ -16,11 +16,12 @@ Problem ProblemFromLayouts(const Layout& src, const Layout& dst) {
   Problem problem;
   problem.elem_size = src.elem_size;
   problem.rank = src.rank;
-  problem.count = 1;
+  problem.count = ElementCount(src);
+  // An empty copy touches no byte: its strides, which validation did not bound, are dropped.
+  const bool empty = problem.count == 0;
   for (int32_t d = 0; d < src.rank; ++d) {
-    problem.nodes[d] =
-        Node{src.shape[d], src.strides[d] * src.elem_size, dst.strides[d] * dst.elem_size};
-    problem.count *= src.shape[d];
+    problem.nodes[d] = Node{src.shape[d], empty ? 0 : src.strides[d] * src.elem_size,
+                            empty ? 0 : dst.strides[d] * dst.elem_size};
   }
   return problem;
 }

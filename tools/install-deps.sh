@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's apt repositories only, every package ravel needs to build, test,
+# benchmark and lint. Idempotent and quick: when everything is present it asks dpkg only and
+# touches neither the network nor apt. Runs as root, or through sudo when that exists.
+#
+#   bash tools/install-deps.sh
+set -euo pipefail
+
+# The one list of the project's system dependencies; add new ones here.
+readonly RAVEL_PACKAGES=(
+  build-essential
+  g++
+  cmake
+  ninja-build
+  pkg-config
+  git
+  binutils
+  python3
+  clang-format
+  libxbyak-dev
+  libhwy-dev
+  libpthreadpool-dev
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev
+  libdlpack-dev
+)
+
+die() {
+  echo "install-deps: $*" >&2
+  exit 1
+}
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  die "needs dpkg-query and apt-get (Debian 12); install these yourself: ${RAVEL_PACKAGES[*]}"
+fi
+
+missing=()
+for package in "${RAVEL_PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "${package}" 2>/dev/null || true)
+  if [[ "${status}" != "install ok installed" ]]; then
+    missing+=("${package}")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#RAVEL_PACKAGES[@]} packages present"
+  exit 0
+fi
+
+as_root=()
+if ((EUID != 0)); then
+  command -v sudo >/dev/null 2>&1 || die "not root and no sudo; as root run: apt-get install ${missing[*]}"
+  as_root=(sudo)
+fi
+
+apt_options=(-q -o DPkg::Lock::Timeout=300)
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" update
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" install -y \
+  --no-install-recommends "${missing[@]}"
+
+echo "install-deps: installed ${missing[*]}"
