@@ -57,15 +57,23 @@ void FlipNegativeDestination(Problem* problem) {
 }
 
 void SortByDestinationStride(Problem* problem) {
-  std::stable_sort(problem->nodes, problem->nodes + problem->rank,
-                   [](const Node& a, const Node& b) {
-                     const int64_t a_dst = std::llabs(a.dst_stride);
-                     const int64_t b_dst = std::llabs(b.dst_stride);
-                     if (a_dst != b_dst) {
-                       return a_dst > b_dst;
-                     }
-                     return std::llabs(a.src_stride) > std::llabs(b.src_stride);
-                   });
+  // A stable insertion sort: ranks are small, and std::stable_sort would allocate.
+  auto outer_first = [](const Node& a, const Node& b) {
+    const int64_t a_dst = std::llabs(a.dst_stride);
+    const int64_t b_dst = std::llabs(b.dst_stride);
+    if (a_dst != b_dst) {
+      return a_dst > b_dst;
+    }
+    return std::llabs(a.src_stride) > std::llabs(b.src_stride);
+  };
+  for (int32_t i = 1; i < problem->rank; ++i) {
+    const Node node = problem->nodes[i];
+    int32_t j = i;
+    for (; j > 0 && outer_first(node, problem->nodes[j - 1]); --j) {
+      problem->nodes[j] = problem->nodes[j - 1];
+    }
+    problem->nodes[j] = node;
+  }
 }
 
 void MergeContiguousNodes(Problem* problem) {
