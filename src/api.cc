@@ -13,6 +13,7 @@
 #include "plan/plan.h"
 #include "plan/problem.h"
 #include "ravel/ravel.h"
+#include "recent_copy.h"
 #include "runtime/execute.h"
 #include "runtime/plan_cache.h"
 #include "runtime/threads.h"
@@ -104,10 +105,9 @@ ravel_status CheckSameShape(const Layout& src, const Layout& dst) {
   return RAVEL_OK;
 }
 
-// Validates everything but the pointers and reduces the copy to its canonical problem.
-ravel_status PrepareCopy(const ravel_layout* src_layout, const ravel_layout* dst_layout,
-                         const ravel_options* options, CopyRequest* request) {
-  RAVEL_RETURN_IF_ERROR(ReadOptions(options, request));
+// Validates the layouts and reduces the copy to its canonical problem.
+ravel_status PrepareLayouts(const ravel_layout* src_layout, const ravel_layout* dst_layout,
+                            CopyRequest* request) {
   Layout src;
   RAVEL_RETURN_IF_ERROR(ReadLayout(src_layout, "src_layout", &src));
   Layout dst;
@@ -150,13 +150,19 @@ ravel_status ravel_copy(const void* src, const ravel_layout* src_layout, void* d
                         const ravel_layout* dst_layout, const ravel_options* options) {
   return ravel::Guarded([&] {
     ravel::CopyRequest request;
-    RAVEL_RETURN_IF_ERROR(ravel::PrepareCopy(src_layout, dst_layout, options, &request));
+    RAVEL_RETURN_IF_ERROR(ravel::ReadOptions(options, &request));
+    ravel::RecentCopy& recent = ravel::RecentCopy::ForThisThread();
+    if (const ravel::Plan* plan = recent.Find(src_layout, dst_layout, request.plan)) {
+      return ravel::ExecutePlan(*plan, src, dst, request.runner);
+    }
+    RAVEL_RETURN_IF_ERROR(ravel::PrepareLayouts(src_layout, dst_layout, &request));
     if (request.problem.count == 0) {
       return RAVEL_OK;
     }
     std::shared_ptr<const ravel::Plan> plan;
     RAVEL_RETURN_IF_ERROR(ravel::PlanCache::Global().GetOrBuild(
         ravel::PlanKey{request.problem, request.plan}, &plan));
+    recent.Remember(src_layout, dst_layout, request.plan, plan);
     return ravel::ExecutePlan(*plan, src, dst, request.runner);
   });
 }
@@ -171,7 +177,8 @@ ravel_status ravel_plan_create(const ravel_layout* src_layout, const ravel_layou
       return ravel::Fail(RAVEL_E_INVALID_ARGUMENT, "plan is NULL");
     }
     ravel::CopyRequest request;
-    RAVEL_RETURN_IF_ERROR(ravel::PrepareCopy(src_layout, dst_layout, options, &request));
+    RAVEL_RETURN_IF_ERROR(ravel::ReadOptions(options, &request));
+    RAVEL_RETURN_IF_ERROR(ravel::PrepareLayouts(src_layout, dst_layout, &request));
     auto built = std::make_shared<ravel::Plan>();
     RAVEL_RETURN_IF_ERROR(ravel::BuildPlan(request.problem, request.plan, built.get()));
     *plan = new ravel_plan_s{std::move(built), request.runner};
