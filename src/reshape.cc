@@ -36,7 +36,11 @@ bool ComputeViewStrides(const Layout& layout, const int64_t* new_shape, int32_t 
     }
     while (view_d >= 0 && (view_count < tensor_count || new_shape[view_d] == 1)) {
       if (!CheckedMul(view_count, chunk_base_stride, &new_strides[view_d])) {
-        return false;
+        // Only a size-1 dim past its chunk's end can get here; any stride serves it.
+        if (new_shape[view_d] != 1) {
+          return false;
+        }
+        new_strides[view_d] = chunk_base_stride;
       }
       view_count *= new_shape[view_d];
       --view_d;
