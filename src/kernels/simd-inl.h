@@ -64,11 +64,16 @@ HWY_INLINE void CopySmall(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, 
 // How far ahead of a streaming copy the source is prefetched.
 constexpr size_t kStreamPrefetchBytes = 2048;
 
+// Streaming stores write lines of this many bytes; runs that cover fewer whole lines than
+// kMinStreamLines are stored regularly.
+constexpr size_t kStreamLineBytes = 64;
+constexpr size_t kMinStreamLines = 2;
+
 // Runs at least this long are copied by the C library when not streaming.
 constexpr size_t kLibraryCopyBytes = 1024;
 
 // Copies `bytes` contiguous bytes, reading and writing nothing outside them. With `stream`,
-// the aligned body is written with non-temporal stores.
+// the whole cache lines inside them are written with non-temporal stores.
 HWY_INLINE void CopyBytes(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, size_t bytes,
                           bool stream) {
 #if HWY_TARGET == HWY_SCALAR
@@ -88,31 +93,30 @@ HWY_INLINE void CopyBytes(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, 
   auto* out = reinterpret_cast<uint8_t*>(dst);
   const auto* in = reinterpret_cast<const uint8_t*>(src);
   size_t i = 0;
-  if (stream) {
-    hn::StoreU(hn::LoadU(d, in), d, out);
-    i = lanes - (reinterpret_cast<uintptr_t>(out) % lanes);
-    for (; i + 4 * lanes <= bytes; i += 4 * lanes) {
+  // Streamed runs store whole cache lines only: a line that mixes regular and non-temporal
+  // stores is flushed half-written, which costs more than the whole copy.
+  const size_t head =
+      (kStreamLineBytes - reinterpret_cast<uintptr_t>(out) % kStreamLineBytes) % kStreamLineBytes;
+  if (stream && lanes <= kStreamLineBytes && bytes >= head + kMinStreamLines * kStreamLineBytes) {
+    CopySmall(dst, src, head);
+    for (i = head; i + kStreamLineBytes <= bytes; i += kStreamLineBytes) {
       hwy::Prefetch(in + i + kStreamPrefetchBytes);
-      const auto v0 = hn::LoadU(d, in + i);
-      const auto v1 = hn::LoadU(d, in + i + lanes);
-      const auto v2 = hn::LoadU(d, in + i + 2 * lanes);
-      const auto v3 = hn::LoadU(d, in + i + 3 * lanes);
-      hn::Stream(v0, d, out + i);
-      hn::Stream(v1, d, out + i + lanes);
-      hn::Stream(v2, d, out + i + 2 * lanes);
-      hn::Stream(v3, d, out + i + 3 * lanes);
+      for (size_t k = 0; k < kStreamLineBytes; k += lanes) {
+        hn::Stream(hn::LoadU(d, in + i + k), d, out + i + k);
+      }
     }
-  } else {
-    for (; i + 4 * lanes <= bytes; i += 4 * lanes) {
-      const auto v0 = hn::LoadU(d, in + i);
-      const auto v1 = hn::LoadU(d, in + i + lanes);
-      const auto v2 = hn::LoadU(d, in + i + 2 * lanes);
-      const auto v3 = hn::LoadU(d, in + i + 3 * lanes);
-      hn::StoreU(v0, d, out + i);
-      hn::StoreU(v1, d, out + i + lanes);
-      hn::StoreU(v2, d, out + i + 2 * lanes);
-      hn::StoreU(v3, d, out + i + 3 * lanes);
-    }
+    CopySmall(dst + i, src + i, bytes - i);
+    return;
+  }
+  for (; i + 4 * lanes <= bytes; i += 4 * lanes) {
+    const auto v0 = hn::LoadU(d, in + i);
+    const auto v1 = hn::LoadU(d, in + i + lanes);
+    const auto v2 = hn::LoadU(d, in + i + 2 * lanes);
+    const auto v3 = hn::LoadU(d, in + i + 3 * lanes);
+    hn::StoreU(v0, d, out + i);
+    hn::StoreU(v1, d, out + i + lanes);
+    hn::StoreU(v2, d, out + i + 2 * lanes);
+    hn::StoreU(v3, d, out + i + 3 * lanes);
   }
   for (; i + lanes <= bytes; i += lanes) {
     hn::StoreU(hn::LoadU(d, in + i), d, out + i);
