@@ -172,8 +172,10 @@ void TransposeRows(const RowsArgs& args, const char* src, char* dst) {
 }
 
 constexpr int64_t kLineBytes = 64;
-// Most destination bytes per row one staged block covers (the planner's column tile).
-constexpr int64_t kMaxStagedRowBytes = 512;
+// Most destination bytes per row one staged block covers (the planner's column tile), and the
+// rows staged at once: the buffer, 20 KiB, stays in L1.
+constexpr int64_t kMaxStagedRowBytes = 256;
+constexpr int64_t kMaxStagedRows = 64;
 
 // Writes row bytes [0, own) of a staged destination row, whose staging holds `staged` >= own
 // bytes (the block's columns plus what the next block starts with). Each cache line belongs to
@@ -200,8 +202,9 @@ HWY_INLINE void WriteOwnedLines(char* HWY_RESTRICT out, const char* HWY_RESTRICT
   }
 }
 
-// Streaming transpose for any destination alignment and lane width: each band of L rows is
-// transposed into an L1 buffer, then written out as whole lines by WriteOwnedLines.
+// Streaming transpose for any destination alignment and lane width: the block is transposed into
+// an L1 buffer, reading its source rows a few at a time, then written out as whole lines by
+// WriteOwnedLines; the next block's source is prefetched meanwhile.
 template <typename T>
 void TransposeStaged(const RowsArgs& args, const char* src, char* dst) {
   constexpr int64_t kWidth = sizeof(T);
@@ -209,38 +212,53 @@ void TransposeStaged(const RowsArgs& args, const char* src, char* dst) {
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
   const int64_t extra = std::min(args.cols_total - args.col_begin - args.n, kLineBytes / kWidth);
   const int64_t staged_cols = args.n + extra;
-  if (lanes < 2 || args.rows < lanes || staged_cols < lanes) {
+  if (lanes < 2 || args.rows < lanes || staged_cols < lanes ||
+      args.n * kWidth > kMaxStagedRowBytes) {
     RowsArgs direct = args;
     direct.stream = false;
     TransposeRows<T>(direct, src, dst);
     return;
   }
   constexpr int64_t kBufferRowBytes = kMaxStagedRowBytes + kLineBytes;
-  alignas(64) char buffer[16 * kBufferRowBytes];
+  alignas(64) char buffer[kMaxStagedRows * kBufferRowBytes];
   const bool first_block = args.col_begin == 0;
-  const auto band = [&](int64_t r) {
-    const auto stage = [&](int64_t j) {
-      TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride, buffer + j * kWidth,
-                    kBufferRowBytes, false);
+  const uintptr_t next_tile =
+      reinterpret_cast<uintptr_t>(src) + static_cast<uintptr_t>(args.rows * kWidth);
+  const int64_t next_tile_bytes = args.rows * kWidth;
+  for (int64_t chunk = 0; chunk < args.rows; chunk += kMaxStagedRows) {
+    const int64_t chunk_end = std::min(args.rows, chunk + kMaxStagedRows);
+    // The buffer starts at row `base`, earlier than chunk when the chunk is narrower than a tile.
+    const int64_t base = std::min(chunk, chunk_end - lanes);
+    const auto stage_group = [&](int64_t j) {
+      for (int64_t k = j; k < j + lanes; ++k) {
+        for (int64_t q = 0; q < next_tile_bytes; q += kLineBytes) {
+          hwy::Prefetch(reinterpret_cast<const char*>(
+              next_tile + static_cast<uintptr_t>(k * args.src_stride + q)));
+        }
+      }
+      const auto stage = [&](int64_t r) {
+        TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride,
+                      buffer + (r - base) * kBufferRowBytes + j * kWidth, kBufferRowBytes, false);
+      };
+      int64_t r = base;
+      for (; r + lanes <= chunk_end; r += lanes) {
+        stage(r);
+      }
+      if (r < chunk_end) {
+        stage(chunk_end - lanes);
+      }
     };
     int64_t j = 0;
     for (; j + lanes <= staged_cols; j += lanes) {
-      stage(j);
+      stage_group(j);
     }
     if (j < staged_cols) {
-      stage(staged_cols - lanes);
+      stage_group(staged_cols - lanes);
     }
-    for (int64_t m = 0; m < lanes; ++m) {
-      WriteOwnedLines(dst + (r + m) * args.dst_row_stride, buffer + m * kBufferRowBytes,
+    for (int64_t r = chunk; r < chunk_end; ++r) {
+      WriteOwnedLines(dst + r * args.dst_row_stride, buffer + (r - base) * kBufferRowBytes,
                       args.n * kWidth, staged_cols * kWidth, first_block);
     }
-  };
-  int64_t r = 0;
-  for (; r + lanes <= args.rows; r += lanes) {
-    band(r);
-  }
-  if (r < args.rows) {
-    band(args.rows - lanes);
   }
 }
 

@@ -58,11 +58,14 @@ void LayOutLoops(Plan* plan) {
       row_tile = rows_extent < lanes ? rows_extent : std::min(rows_extent, wide);
       col_tile = rows_extent < lanes ? std::min(col_node.n, wide) : col_node.n;
     } else {
-      const int64_t column_bytes = plan->transpose_store == TransposeStore::kStreamStaged
-                                       ? kStagedTransposeColumnBytes
-                                       : kTransposeColumnBytes;
+      const bool staged = plan->transpose_store == TransposeStore::kStreamStaged;
+      const int64_t column_bytes = staged ? kStagedTransposeColumnBytes : kTransposeColumnBytes;
+      const int64_t row_bytes = staged ? kStagedTransposeRowBytes : kTransposeRowBytes;
       col_tile = std::min(col_node.n, std::max<int64_t>(1, column_bytes / width));
-      row_tile = std::min(rows_extent, std::max<int64_t>(1, kTransposeRowBytes / width));
+      row_tile = std::min(rows_extent, std::max<int64_t>(lanes, row_bytes / width));
+      if (staged) {
+        row_tile = std::min(row_tile, kMaxStagedTransposeRows);
+      }
     }
   } else {
     col_tile = std::min(col_node.n, std::max<int64_t>(1, kMaxRowSegmentBytes / width));
@@ -85,9 +88,23 @@ void LayOutLoops(Plan* plan) {
     plan->rows_extent = problem.nodes[row].n;
   }
 
+  // A staged transpose walks along its band of source rows: the column tiles go outside.
+  const bool columns_outside =
+      plan->family == Family::kTranspose && plan->transpose_store == TransposeStore::kStreamStaged;
+  const auto add_column_tiles = [&] {
+    const int32_t before = plan->loop_count;
+    AddLoop(plan, CeilDiv(col_node.n, col_tile), col_tile * col_node.src_stride,
+            col_tile * col_node.dst_stride);
+    if (plan->loop_count > before) {
+      plan->col_tile_loop = before;
+    }
+  };
   for (int32_t d = 0; d < col; ++d) {
     const Node& node = problem.nodes[d];
     if (d == row) {
+      if (columns_outside) {
+        add_column_tiles();
+      }
       const int32_t before = plan->loop_count;
       AddLoop(plan, CeilDiv(node.n, row_tile), row_tile * node.src_stride,
               row_tile * node.dst_stride);
@@ -98,11 +115,8 @@ void LayOutLoops(Plan* plan) {
       AddLoop(plan, node.n, node.src_stride, node.dst_stride);
     }
   }
-  const int32_t before = plan->loop_count;
-  AddLoop(plan, CeilDiv(col_node.n, col_tile), col_tile * col_node.src_stride,
-          col_tile * col_node.dst_stride);
-  if (plan->loop_count > before) {
-    plan->col_tile_loop = before;
+  if (!columns_outside) {
+    add_column_tiles();
   }
   plan->units = 1;
   for (int32_t l = 0; l < plan->loop_count; ++l) {

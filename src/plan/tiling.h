@@ -12,9 +12,13 @@ namespace ravel {
 // TLB holds what a tile needs.
 constexpr int64_t kTransposeColumnBytes = 64;
 constexpr int64_t kTransposeRowBytes = 4096;
-// A staged streaming transpose writes rows in segments this long (at most the kernel's
-// staging row), so that few lines straddle segment edges.
-constexpr int64_t kStagedTransposeColumnBytes = 128;
+// A staged streaming transpose writes each destination row four whole lines at a time (scattered
+// non-temporal stores of one line are several times slower than of four), reading a band of that
+// many source rows a few lines at a time: its source tile is kStagedTransposeRowBytes wide, its
+// loop walks along the band, and the kernel prefetches the next tile while it works.
+constexpr int64_t kStagedTransposeColumnBytes = 256;
+constexpr int64_t kStagedTransposeRowBytes = 256;
+constexpr int64_t kMaxStagedTransposeRows = 64;
 // Destination bytes one call of a row kernel aims to cover.
 constexpr int64_t kRowBlockBytes = int64_t{64} << 10;
 // The longest destination row segment one call covers (longer rows are split in tiles).
