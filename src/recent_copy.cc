@@ -9,8 +9,9 @@ bool Matches(const RawLayout& raw, const ravel_layout* layout) {
   if (layout == nullptr) {
     return !raw.present;
   }
+  // A NULL shape never matches: the call must fail validation, not be read here.
   if (!raw.present || raw.rank != layout->rank || raw.elem_size != layout->elem_size ||
-      raw.dense != (layout->strides == nullptr)) {
+      raw.dense != (layout->strides == nullptr) || (raw.rank > 0 && layout->shape == nullptr)) {
     return false;
   }
   for (int32_t d = 0; d < raw.rank; ++d) {

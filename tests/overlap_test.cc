@@ -57,6 +57,8 @@ TEST(FindSelfOverlap, BroadcastAndEqualStridesAlias) {
 TEST(FindSelfOverlap, SizeOneAndEmptyDimsNeverAlias) {
   EXPECT_EQ(FindSelfOverlap(MakeLayout(4, {1, 5}, {0, 1})), SelfOverlap::kNone);
   EXPECT_EQ(FindSelfOverlap(MakeLayout(4, {0, 5}, {0, 0})), SelfOverlap::kNone);
+  // An empty extent after a broadcast one: still nothing to write.
+  EXPECT_EQ(FindSelfOverlap(MakeLayout(4, {16, 0, 1, 9}, {0, 0, 0, 0})), SelfOverlap::kNone);
   EXPECT_EQ(FindSelfOverlap(MakeLayout(8, {}, {})), SelfOverlap::kNone);
 }
 

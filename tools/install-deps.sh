@@ -24,6 +24,13 @@ readonly RAVEL_PACKAGES=(
   libgmock-dev
   libbenchmark-dev
   libdlpack-dev
+  libdnnl-dev
+  libtorch-dev
+  libeigen3-dev
+  python3-numpy
+  python3-torch
+  python3-pytest
+  python3-matplotlib
 )
 
 die() {

@@ -200,6 +200,11 @@ RAVEL_API const char* ravel_last_error(void);
 /* "MAJOR.MINOR.PATCH". */
 RAVEL_API const char* ravel_version(void);
 
+/* ---- DLPack ------------------------------------------------------------------------------ */
+
+/* ravel_copy_dlpack and ravel_plan_create_dlpack take DLPack tensors (DLTensor). They live in
+   <ravel/ravel_dlpack.h>, which includes <dlpack/dlpack.h>, so that this header never needs it. */
+
 #ifdef __cplusplus
 }
 #endif

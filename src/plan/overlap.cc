@@ -73,12 +73,12 @@ class DifferenceSearch {
 }  // namespace
 
 SelfOverlap FindSelfOverlap(const Layout& layout, int64_t work_limit) {
+  if (ElementCount(layout) == 0) {
+    return SelfOverlap::kNone;
+  }
   Axis axes[RAVEL_MAX_RANK];
   int32_t count = 0;
   for (int32_t d = 0; d < layout.rank; ++d) {
-    if (layout.shape[d] == 0) {
-      return SelfOverlap::kNone;
-    }
     if (layout.shape[d] > 1) {
       const int64_t step = std::llabs(layout.strides[d]) * layout.elem_size;
       if (step == 0) {
