@@ -1,5 +1,7 @@
 // Google Benchmark rows: ravel on a handful of cases, including odd sizes (117, primes, powers of
-// two and their neighbours), each beside memcpy and the streaming copy of the same bytes.
+// two and their neighbours), each beside memcpy and the streaming copy of the same bytes; then
+// every kernel family x element width x ISA this machine runs, one thread, named
+// "family:<f>/<dtype>/isa:<isa>/case:<case>".
 // Bandwidth is the "GB" rate counter, shown as "GB=.../s": 2 x bytes / seconds, as in CASES.md.
 #include <benchmark/benchmark.h>
 
@@ -32,6 +34,22 @@ constexpr const char* kCases[] = {
     "f32[512,1031][:, ::2]",
 };
 
+// One row per kernel family: a case template whose "T" is replaced by each dtype. Extents are odd
+// or prime so that tails run; sizes stay around L2 so that the kernel, not DRAM, is measured.
+struct FamilyCase {
+  const char* family;
+  const char* pattern;
+};
+
+constexpr FamilyCase kFamilyCases[] = {
+    {"copy-runs", "T[509,1031][:, 1:]"}, {"short-runs", "T[64,117,7,7].permute(0,2,1,3)"},
+    {"transpose", "T[521,509].t()"},     {"transpose-pow2", "T[512,512].t()"},
+    {"gather", "T[509,2062][:, ::2]"},   {"broadcast", "T[509,1].expand(509,1031)"},
+    {"reverse", "T[509,1031][:, ::-1]"},
+};
+
+constexpr const char* kFamilyDtypes[] = {"u8", "f16", "f32", "f64"};
+
 // One case's buffers, shared by its ravel and baseline rows.
 struct Fixture {
   ravel_cases::Case c;
@@ -48,13 +66,17 @@ void SetBandwidth(benchmark::State& state, int64_t bytes) {
                          benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BenchRavel(benchmark::State& state, Fixture* fixture) {
+void BenchRavel(benchmark::State& state, Fixture* fixture, ravel_options options) {
   if (!fixture->verified) {
     state.SkipWithError(fixture->error.c_str());
     return;
   }
+  if (ravel_cases::ExecuteRun(fixture->c, &options, &fixture->run) != RAVEL_OK) {
+    state.SkipWithError(ravel_last_error());
+    return;
+  }
   for (auto _ : state) {
-    ravel_cases::ExecuteRun(fixture->c, nullptr, &fixture->run);
+    ravel_cases::ExecuteRun(fixture->c, &options, &fixture->run);
   }
   SetBandwidth(state, ravel_cases::CaseBytes(fixture->c));
 }
@@ -98,19 +120,51 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<std::unique_ptr<Fixture>> fixtures;
-  for (const char* text : kCases) {
+  // Adds a fixture for text with its memcpy and stream rows; nullptr if the case is bad.
+  const auto add_fixture = [&](const std::string& text, const std::string& prefix) -> Fixture* {
     auto fixture = std::make_unique<Fixture>();
-    if (!MakeFixture(text, fixture.get())) {
+    if (!MakeFixture(text.c_str(), fixture.get())) {
+      return nullptr;
+    }
+    Fixture* raw = fixture.get();
+    fixtures.push_back(std::move(fixture));
+    benchmark::RegisterBenchmark(("memcpy/" + prefix + "case:" + text).c_str(), BenchBaseline, raw,
+                                 ravel_bench::MemcpyCopy);
+    benchmark::RegisterBenchmark(("stream/" + prefix + "case:" + text).c_str(), BenchBaseline, raw,
+                                 ravel_bench::StreamCopy);
+    return raw;
+  };
+  ravel_options defaults;
+  ravel_options_init(&defaults);
+  for (const char* text : kCases) {
+    Fixture* fixture = add_fixture(text, "");
+    if (fixture == nullptr) {
       return 1;
     }
-    const std::string suffix = std::string("/case:") + text;
-    Fixture* raw = fixture.get();
-    benchmark::RegisterBenchmark(("memcpy" + suffix).c_str(), BenchBaseline, raw,
-                                 ravel_bench::MemcpyCopy);
-    benchmark::RegisterBenchmark(("stream" + suffix).c_str(), BenchBaseline, raw,
-                                 ravel_bench::StreamCopy);
-    benchmark::RegisterBenchmark(("ravel" + suffix).c_str(), BenchRavel, raw);
-    fixtures.push_back(std::move(fixture));
+    benchmark::RegisterBenchmark((std::string("ravel/case:") + text).c_str(), BenchRavel, fixture,
+                                 defaults);
+  }
+  for (const FamilyCase& family : kFamilyCases) {
+    for (const char* dtype : kFamilyDtypes) {
+      std::string text = family.pattern;
+      text.replace(text.find('T'), 1, dtype);
+      const std::string prefix = std::string("family:") + family.family + "/" + dtype + "/";
+      Fixture* fixture = add_fixture(text, prefix);
+      if (fixture == nullptr) {
+        return 1;
+      }
+      for (int32_t isa = RAVEL_ISA_SCALAR; isa <= RAVEL_ISA_SVE; ++isa) {
+        if (!ravel_isa_available(isa)) {
+          continue;
+        }
+        ravel_options options = defaults;
+        options.num_threads = 1;
+        options.isa = isa;
+        benchmark::RegisterBenchmark(
+            ("ravel/" + prefix + "isa:" + ravel_isa_name(isa) + "/case:" + text).c_str(),
+            BenchRavel, fixture, options);
+      }
+    }
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
