@@ -112,8 +112,8 @@ ravel_status PrepareLayouts(const ravel_layout* src_layout, const ravel_layout* 
   RAVEL_RETURN_IF_ERROR(ReadLayout(src_layout, "src_layout", &src));
   Layout dst;
   if (dst_layout == nullptr) {
-    dst = src;
-    RAVEL_RETURN_IF_ERROR(DenseStrides(dst.shape, dst.rank, dst.strides, "dst_layout (dense)"));
+    const ravel_layout dense{src.rank, src.elem_size, src.shape, nullptr};
+    RAVEL_RETURN_IF_ERROR(ReadLayout(&dense, "dst_layout (dense)", &dst));
   } else {
     RAVEL_RETURN_IF_ERROR(ReadLayout(dst_layout, "dst_layout", &dst));
     RAVEL_RETURN_IF_ERROR(CheckSameShape(src, dst));

@@ -16,6 +16,11 @@ inline bool CheckedAdd(int64_t a, int64_t b, int64_t* out) {
   return !__builtin_add_overflow(a, b, out);
 }
 
+// *out = a - b; false on int64 overflow.
+inline bool CheckedSub(int64_t a, int64_t b, int64_t* out) {
+  return !__builtin_sub_overflow(a, b, out);
+}
+
 }  // namespace ravel
 
 #endif  // RAVEL_SRC_CHECKED_MATH_H_

@@ -37,7 +37,7 @@ int32_t ComputeSpan(const Layout& layout, ByteSpan* span) {
     }
   }
   int64_t size = 0;
-  if (!CheckedAdd(hi, layout.elem_size, &hi) || !CheckedAdd(hi, -lo, &size)) {
+  if (!CheckedAdd(hi, layout.elem_size, &hi) || !CheckedSub(hi, lo, &size)) {
     return layout.rank;
   }
   span->lo = lo;
@@ -85,7 +85,17 @@ ravel_status ReadLayout(const ravel_layout* layout, const char* name, Layout* ou
     out->shape[d] = layout->shape[d];
   }
   if (layout->strides == nullptr) {
-    RAVEL_RETURN_IF_ERROR(DenseStrides(out->shape, rank, out->strides, name));
+    const ravel_status dense = DenseStrides(out->shape, rank, out->strides, name);
+    if (dense != RAVEL_OK) {
+      if (!empty) {
+        return dense;
+      }
+      // An empty layout addresses nothing: dense strides that do not fit int64 are unused.
+      ClearError();
+      for (int32_t d = 0; d < rank; ++d) {
+        out->strides[d] = 0;
+      }
+    }
   } else {
     for (int32_t d = 0; d < rank; ++d) {
       out->strides[d] = layout->strides[d];

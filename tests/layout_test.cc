@@ -85,6 +85,23 @@ TEST(ReadLayout, EmptyLayoutsSkipOffsetChecks) {
   const ravel_layout c = CLayout(2, 8, shape, strides);
   EXPECT_EQ(ReadLayout(&c, "src_layout", &layout), RAVEL_OK);
   EXPECT_EQ(SpanOf(layout).lo, SpanOf(layout).hi);
+  // Dense strides of an empty shape may not fit int64; they are never used.
+  const int64_t huge_empty[] = {0, int64_t{1} << 32, int64_t{1} << 32};
+  const ravel_layout dense = CLayout(3, 4, huge_empty, nullptr);
+  EXPECT_EQ(ReadLayout(&dense, "src_layout", &layout), RAVEL_OK);
+  EXPECT_STREQ(ravel_last_error(), "");
+}
+
+TEST(ReadLayout, SpanOfMoreThanInt64BytesIsAnOverflow) {
+  Layout layout;
+  const int64_t shape[] = {2};
+  const int64_t strides[] = {INT64_MIN};
+  const ravel_layout c = CLayout(1, 1, shape, strides);
+  EXPECT_EQ(ReadLayout(&c, "src_layout", &layout), RAVEL_E_OVERFLOW);
+  const int64_t shape2[] = {2, 2};
+  const int64_t strides2[] = {-(int64_t{1} << 62), -(int64_t{1} << 62)};
+  const ravel_layout c2 = CLayout(2, 1, shape2, strides2);
+  EXPECT_EQ(ReadLayout(&c2, "dst_layout", &layout), RAVEL_E_OVERFLOW);
 }
 
 TEST(SpanOf, CoversNegativeAndPositiveReach) {

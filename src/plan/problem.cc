@@ -17,11 +17,13 @@ Problem ProblemFromLayouts(const Layout& src, const Layout& dst) {
   problem.elem_size = src.elem_size;
   problem.rank = src.rank;
   problem.count = ElementCount(src);
-  // An empty copy touches no byte: its strides, which validation did not bound, are dropped.
+  // Strides that never move (an empty copy, an extent-1 dim) are unbounded by validation: the
+  // problem gets 0 for them.
   const bool empty = problem.count == 0;
   for (int32_t d = 0; d < src.rank; ++d) {
-    problem.nodes[d] = Node{src.shape[d], empty ? 0 : src.strides[d] * src.elem_size,
-                            empty ? 0 : dst.strides[d] * dst.elem_size};
+    const bool moves = !empty && src.shape[d] > 1;
+    problem.nodes[d] = Node{src.shape[d], moves ? src.strides[d] * src.elem_size : 0,
+                            moves ? dst.strides[d] * dst.elem_size : 0};
   }
   return problem;
 }
