@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ravel/ravel.h"
+#include "test_rng.h"
 
 namespace ravel_test {
 namespace {
@@ -36,49 +37,7 @@ constexpr size_t kMaxCallerThreads = 3;
 constexpr int64_t kBufferBudgetFactor = 4;
 constexpr int64_t kBufferBudgetMin = 4096;
 
-uint64_t BaseSeed() {
-  const char* env = std::getenv("RAVEL_TEST_SEED");
-  if (env != nullptr && env[0] != '\0') {
-    return std::strtoull(env, nullptr, 0);
-  }
-  return kDefaultSeed;
-}
-
-// splitmix64: the same stream on every platform and standard library.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e37'79b9'7f4a'7c15);
-    z = (z ^ (z >> 30)) * 0xbf58'476d'1ce4'e5b9;
-    z = (z ^ (z >> 27)) * 0x94d0'49bb'1331'11eb;
-    return z ^ (z >> 31);
-  }
-
-  // Uniform in [lo, hi].
-  int64_t Uniform(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-
-  bool Percent(int percent) { return Uniform(0, 99) < percent; }
-
-  template <typename T>
-  T Pick(const std::vector<T>& values) {
-    return values[static_cast<size_t>(Uniform(0, static_cast<int64_t>(values.size()) - 1))];
-  }
-
-  template <typename T>
-  void Shuffle(std::vector<T>* values) {
-    for (size_t i = values->size(); i > 1; --i) {
-      std::swap((*values)[i - 1],
-                (*values)[static_cast<size_t>(Uniform(0, static_cast<int64_t>(i) - 1))]);
-    }
-  }
-
- private:
-  uint64_t state_;
-};
+uint64_t BaseSeed() { return ravel_test::BaseSeed(kDefaultSeed); }
 
 std::string Join(const std::vector<int64_t>& values) {
   std::string text = "[";

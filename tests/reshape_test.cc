@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "ravel/ravel.h"
+#include "test_rng.h"
 
 namespace ravel_test {
 namespace {
@@ -28,45 +29,7 @@ constexpr int kShapesPerLayout = 4;
 constexpr int64_t kMaxElements = 256;
 constexpr int64_t kSentinel = -777;
 
-uint64_t BaseSeed() {
-  const char* env = std::getenv("RAVEL_TEST_SEED");
-  if (env != nullptr && env[0] != '\0') {
-    return std::strtoull(env, nullptr, 0);
-  }
-  return kDefaultSeed;
-}
-
-// splitmix64: the same stream on every platform and standard library.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e37'79b9'7f4a'7c15);
-    z = (z ^ (z >> 30)) * 0xbf58'476d'1ce4'e5b9;
-    z = (z ^ (z >> 27)) * 0x94d0'49bb'1331'11eb;
-    return z ^ (z >> 31);
-  }
-
-  // Uniform in [lo, hi].
-  int64_t Uniform(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-
-  size_t Below(size_t n) { return static_cast<size_t>(Uniform(0, int64_t(n) - 1)); }
-
-  bool Percent(int percent) { return Uniform(0, 99) < percent; }
-
-  template <typename T>
-  void Shuffle(std::vector<T>* values) {
-    for (size_t i = values->size(); i > 1; --i) {
-      std::swap((*values)[i - 1], (*values)[Below(i)]);
-    }
-  }
-
- private:
-  uint64_t state_;
-};
+uint64_t BaseSeed() { return ravel_test::BaseSeed(kDefaultSeed); }
 
 using Index = std::vector<int64_t>;
 
