@@ -17,6 +17,8 @@ readonly RAVEL_PACKAGES=(
   binutils
   python3
   clang-format
+  clang
+  libclang-rt-14-dev
   libxbyak-dev
   libhwy-dev
   libpthreadpool-dev
@@ -42,10 +44,13 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
   die "needs dpkg-query and apt-get (Debian 12); install these yourself: ${RAVEL_PACKAGES[*]}"
 fi
 
+native_arch=$(dpkg --print-architecture)
 missing=()
 for package in "${RAVEL_PACKAGES[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "${package}" 2>/dev/null || true)
-  if [[ "${status}" != "install ok installed" ]]; then
+  # Installed for this machine's architecture (or for all): a cross build may add other ones.
+  status=$(dpkg-query -W -f='${Architecture} ${Status}\n' "${package}" 2>/dev/null |
+    grep -E "^(${native_arch}|all) install ok installed$" || true)
+  if [[ -z "${status}" ]]; then
     missing+=("${package}")
   fi
 done
