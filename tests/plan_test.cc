@@ -75,7 +75,8 @@ TEST(BuildPlan, TransposeTilesCoverBothNodes) {
   ASSERT_EQ(BuildPlan(MakeProblem(4, {{3000, 4, 800}, {200, 12000, 4}}),
                       Request(RAVEL_BACKEND_AUTO, 1), &plan),
             RAVEL_OK);
-  ASSERT_EQ(plan.backend, RAVEL_BACKEND_HWY);
+  // AUTO: the JIT when it takes the plan, else Highway; both run the same loop nest.
+  ASSERT_TRUE(plan.backend == RAVEL_BACKEND_HWY || plan.backend == RAVEL_BACKEND_JIT);
   EXPECT_EQ(plan.family, Family::kTranspose);
   EXPECT_EQ(plan.rows_extent, 3000);
   EXPECT_EQ(plan.cols_extent, 200);
@@ -98,7 +99,7 @@ TEST(BuildPlan, OddElementSizesAreLoweredToAKernelWidth) {
       RAVEL_OK);
   EXPECT_EQ(plan.problem.elem_size, 4);
   EXPECT_EQ(plan.problem.count, 5 * 7 * 3);
-  EXPECT_EQ(plan.backend, RAVEL_BACKEND_HWY);
+  EXPECT_TRUE(plan.backend == RAVEL_BACKEND_HWY || plan.backend == RAVEL_BACKEND_JIT);
 }
 
 TEST(BuildPlan, ForcedReferenceIsReported) {
@@ -127,8 +128,10 @@ TEST(DescribePlan, NamesProblemFamilyBackendIsaAndThreads) {
       BuildPlan(MakeProblem(4, {{3, 4, 20}, {5, 12, 4}}), Request(RAVEL_BACKEND_AUTO, 1), &plan),
       RAVEL_OK);
   const std::string text = DescribePlan(plan);
+  ASSERT_TRUE(plan.backend == RAVEL_BACKEND_HWY || plan.backend == RAVEL_BACKEND_JIT);
+  const std::string backend = std::string("backend: ") + BackendName(plan.backend);
   for (const char* part :
-       {"3:4:20 5:12:4", "family: transpose", "backend: hwy", "x32-transpose", "threads: 1"}) {
+       {"3:4:20 5:12:4", "family: transpose", backend.c_str(), "x32-transpose", "threads: 1"}) {
     EXPECT_NE(text.find(part), std::string::npos) << part << " missing in: " << text;
   }
 }

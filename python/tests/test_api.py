@@ -72,9 +72,11 @@ def test_bad_options():
     assert error.value.status == "RAVEL_E_INVALID_ARGUMENT"
     assert "options->num_threads is -1" in error.value.message
     assert str(error.value).startswith("RAVEL_E_INVALID_ARGUMENT: options->num_threads")
-    with pytest.raises(ravel.RavelError) as error:
-        ravel.ascontiguousarray(x, backend="jit")
-    assert error.value.status == "RAVEL_E_UNSUPPORTED"
+    # The JIT backend copies where it is built (x86-64 with AVX2), else it is UNSUPPORTED.
+    try:
+        np.testing.assert_array_equal(ravel.ascontiguousarray(x, backend="jit"), np.ascontiguousarray(x))
+    except ravel.RavelError as error:
+        assert error.status == "RAVEL_E_UNSUPPORTED"
     with pytest.raises(ravel.RavelError) as error:
         ravel.ascontiguousarray(x, backend=17)
     assert "options->backend is 17" in error.value.message

@@ -116,10 +116,12 @@ void PlanReference(const Problem& canonical, Plan* plan) {
 }
 
 std::string KernelName(const Plan& plan) {
-  std::string name = "x" + std::to_string(plan.problem.elem_size * 8) + "-" +
-                     FamilyName(plan.family) + "-" + IsaName(plan.isa);
+  std::string name = plan.jit_code != nullptr
+                         ? plan.jit_code->name()
+                         : "x" + std::to_string(plan.problem.elem_size * 8) + "-" +
+                               FamilyName(plan.family) + "-" + IsaName(plan.isa);
   if (plan.family == Family::kTranspose) {
-    if (plan.transpose_store == TransposeStore::kStreamStaged) {
+    if (plan.transpose_store == TransposeStore::kStreamStaged && plan.jit_code == nullptr) {
       name += "-staged";
     }
     name += " tile " + std::to_string(plan.block.rows) + "x" + std::to_string(plan.block.n);
@@ -181,11 +183,76 @@ Family Classify(const Problem& problem) {
   return Family::kGather;
 }
 
-ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Plan* plan) {
-  if (request.backend == RAVEL_BACKEND_JIT) {
+namespace {
+
+// Moves a Highway plan to the JIT backend when the generator takes it: JIT forced, or AUTO
+// with RAVEL_JIT not "0". A forced JIT that cannot run the plan is RAVEL_E_UNSUPPORTED; under
+// AUTO any refusal or failure (generation, mapping) leaves the Highway plan as it was.
+ravel_status TryJit(const PlanRequest& request, Plan* plan) {
+  const bool forced = request.backend == RAVEL_BACKEND_JIT;
+  if (!forced && (request.backend != RAVEL_BACKEND_AUTO || !jit::EnabledByEnvironment())) {
+    return RAVEL_OK;
+  }
+  if (forced && !jit::Built()) {
     return Fail(RAVEL_E_UNSUPPORTED,
                 "options->backend: the jit backend is not available in this build");
   }
+  if (forced && !jit::EnabledByEnvironment()) {
+    return Fail(RAVEL_E_UNSUPPORTED, "options->backend: jit, but RAVEL_JIT=0 disables it");
+  }
+  if (plan->kernel == nullptr) {
+    return RAVEL_OK;  // nothing to copy: no kernel calls on any backend
+  }
+  // An ISA the caller named (option or RAVEL_ISA) that the generator does not emit (AVX-512 for
+  // now) stays with Highway under AUTO, so the plan runs the ISA asked for.
+  const bool isa_named = request.isa != Isa::kAuto || IsaFromEnvironment() != nullptr;
+  if (!forced && isa_named && jit::CodeIsa(plan->isa) != plan->isa) {
+    return RAVEL_OK;
+  }
+  std::string declined;
+  std::shared_ptr<const jit::Code> code;
+  std::string name;
+  try {
+    declined = jit::Declines(*plan, forced);
+    if (declined.empty()) {
+      code = jit::Compile(*plan, forced);
+    }
+    if (code != nullptr) {
+      Plan named;
+      named.problem.elem_size = plan->problem.elem_size;
+      named.family = plan->family;
+      named.block = plan->block;
+      named.transpose_store = plan->transpose_store;
+      named.jit_code = code;
+      name = KernelName(named);
+    }
+  } catch (...) {
+    if (forced) {
+      throw;  // out of memory: the caller reports it
+    }
+    return RAVEL_OK;  // AUTO: Highway's plan, untouched
+  }
+  if (!declined.empty()) {
+    return forced ? Fail(RAVEL_E_UNSUPPORTED, "options->backend: jit declines this copy: %s",
+                         declined.c_str())
+                  : RAVEL_OK;
+  }
+  if (code == nullptr) {
+    return forced ? Fail(RAVEL_E_UNSUPPORTED,
+                         "options->backend: jit could not generate or map code for this copy")
+                  : RAVEL_OK;
+  }
+  plan->backend = RAVEL_BACKEND_JIT;
+  plan->isa = jit::CodeIsa(plan->isa);
+  plan->jit_entry = code->entry();
+  plan->jit_code = std::move(code);
+  plan->kernel_name = std::move(name);
+  return RAVEL_OK;
+}
+
+}  // namespace
+
+ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Plan* plan) {
   Plan built;
   built.src_span = SpanOfNodes(canonical, canonical.src_offset, &Node::src_stride);
   built.dst_span = SpanOfNodes(canonical, canonical.dst_offset, &Node::dst_stride);
@@ -196,8 +263,9 @@ ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Pla
     RAVEL_RETURN_IF_ERROR(ResolveIsa(request.isa, &isa));
     LowerForKernels(&lowered);
     kernel = HwyKernel(Classify(lowered), lowered.elem_size, isa);
-    if (kernel == nullptr && request.backend == RAVEL_BACKEND_HWY && lowered.count > 0) {
-      return Fail(RAVEL_E_UNSUPPORTED, "options->backend: no hwy kernel for this copy");
+    if (kernel == nullptr && request.backend != RAVEL_BACKEND_AUTO && lowered.count > 0) {
+      return Fail(RAVEL_E_UNSUPPORTED, "options->backend: no %s kernel for this copy",
+                  BackendName(request.backend));
     }
   }
   if (kernel == nullptr) {
@@ -223,6 +291,7 @@ ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Pla
     built.block.stream = stream && (built.family != Family::kTranspose ||
                                     built.transpose_store != TransposeStore::kRegular);
     built.kernel_name = KernelName(built);
+    RAVEL_RETURN_IF_ERROR(TryJit(request, &built));
   }
   PartitionTasks(request.max_threads, &built);
   *plan = std::move(built);

@@ -5,8 +5,10 @@
 #define RAVEL_SRC_PLAN_PLAN_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "jit/jit.h"
 #include "kernels/family.h"
 #include "kernels/isa.h"
 #include "layout.h"
@@ -66,6 +68,11 @@ struct Plan {
   int32_t col_tile_loop = -1;  // the loop over column tiles, -1 if columns are not tiled
   int64_t rows_extent = 1;     // the row node's extent (edge tiles take the rest)
   int64_t cols_extent = 1;     // the column node's extent
+
+  // JIT backend: the generated loop nest + kernel of a task's calls (replaces RunKernelCalls and
+  // `kernel`, which stays as Highway's equivalent); null on the other backends.
+  std::shared_ptr<const jit::Code> jit_code;
+  jit::TaskEntry jit_entry = nullptr;
 
   // Work units (elements for the reference, kernel calls otherwise) split into tasks.
   int64_t units = 0;

@@ -56,7 +56,10 @@ void RunTask(void* opaque, size_t task) {
   const Plan& plan = *ctx.plan;
   const int64_t begin = static_cast<int64_t>(task) * plan.units_per_task;
   const int64_t end = std::min(plan.units, begin + plan.units_per_task);
-  if (plan.kernel != nullptr) {
+  if (plan.jit_entry != nullptr) {
+    const jit::TaskArgs args{ctx.src, ctx.dst, begin, end};
+    plan.jit_entry(&args);
+  } else if (plan.kernel != nullptr) {
     RunKernelCalls(plan, ctx.src, ctx.dst, begin, end);
   } else {
     plan.copy_range(plan.problem, ctx.src, ctx.dst, begin, end);
@@ -81,6 +84,13 @@ ravel_status ExecutePlan(const Plan& plan, const void* src, void* dst, const Tas
                 "around their pointers)",
                 static_cast<long long>(plan.src_span.lo), static_cast<long long>(plan.src_span.hi),
                 static_cast<long long>(plan.dst_span.lo), static_cast<long long>(plan.dst_span.hi));
+  }
+  if (plan.jit_entry != nullptr && plan.task_count == 1) {
+    // One task of generated code: called directly, no task dispatch.
+    const jit::TaskArgs args{static_cast<const char*>(src) + plan.problem.src_offset,
+                             static_cast<char*>(dst) + plan.problem.dst_offset, 0, plan.units};
+    plan.jit_entry(&args);
+    return RAVEL_OK;
   }
   TaskContext ctx{&plan, static_cast<const char*>(src) + plan.problem.src_offset,
                   static_cast<char*>(dst) + plan.problem.dst_offset};

@@ -40,7 +40,12 @@ ravel_status PlanCache::GetOrBuild(const PlanKey& key, std::shared_ptr<const Pla
     return status;
   }
   lru_.emplace_front(key, built);
-  index_.emplace(key, lru_.begin());
+  try {
+    index_.emplace(key, lru_.begin());
+  } catch (...) {
+    lru_.pop_front();  // out of memory: no entry without its index, the cache stays as it was
+    throw;
+  }
   if (lru_.size() > capacity_) {
     index_.erase(lru_.back().first);
     lru_.pop_back();

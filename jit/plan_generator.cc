@@ -1,0 +1,822 @@
+#include "jit/plan_generator.h"
+
+#include <string.h>
+#include <algorithm>
+#include <vector>
+
+namespace ravel {
+namespace jit {
+namespace {
+
+constexpr int64_t kVectorBytes = 32;         // one ymm register
+constexpr int64_t kLineBytes = 64;           // a cache line
+constexpr int64_t kUnrolledRows = 8;         // rows unrolled in a body before it loops
+constexpr int64_t kUnrolledElements = 64;    // element moves unrolled before a loop
+constexpr int64_t kElementLoopUnroll = 8;    // element moves per iteration of a loop
+constexpr int64_t kInlineCopyBytes = 256;    // contiguous bytes copied without a loop
+constexpr int64_t kLoopCopyBytes = 128;      // bytes per iteration of a copy loop
+constexpr int64_t kLibraryCopyBytes = 1024;  // runs at least this long call memcpy (as Highway)
+constexpr int64_t kMinStreamedBytes = 3 * kLineBytes;  // always two whole lines at any alignment
+constexpr int64_t kStreamPrefetchBytes = 2048;
+constexpr int64_t kUnrolledVectors = 16;  // vector stores unrolled before a loop
+
+bool IsVectorTranspose(const Plan& plan, int64_t rows, int64_t n, int64_t* lanes) {
+  const int64_t width = plan.problem.elem_size;
+  *lanes = width == 8 ? 4 : width <= 4 ? 8 : 0;
+  return plan.family == Family::kTranspose && *lanes > 0 && rows >= *lanes && n >= *lanes;
+}
+
+}  // namespace
+
+std::string PlanGenerator::Applicable(const Plan& plan) {
+  if (plan.kernel == nullptr || plan.family == Family::kEmpty || plan.units == 0) {
+    return "the plan has no kernel calls";
+  }
+  const int64_t width = plan.problem.elem_size;
+  if (width != 1 && width != 2 && width != 4 && width != 8 && width != 16) {
+    return "element width " + std::to_string(width) + " is not a kernel width";
+  }
+  if (plan.loop_count < 0 || plan.loop_count > RAVEL_MAX_RANK + 2) {
+    return "bad loop count";
+  }
+  return "";
+}
+
+std::string PlanGenerator::KernelName(const Plan& plan) {
+  const int64_t width = plan.problem.elem_size;
+  std::string name = "x" + std::to_string(width * 8) + "-" + FamilyName(plan.family);
+  int64_t lanes = 0;
+  if (IsVectorTranspose(plan, plan.block.rows, plan.block.n, &lanes)) {
+    name += "-" + std::to_string(lanes) + "x" + std::to_string(lanes);
+  } else if (plan.family == Family::kTranspose) {
+    name += "-elements";
+  }
+  return name + "-avx2";
+}
+
+void PlanGenerator::Generate() {
+  const int32_t loops = plan_.loop_count;
+  Prologue(static_cast<size_t>(loops) * 8);
+  // Arguments (TaskArgs through abi_param1).
+  mov(reg_unit_src, ptr[reg_param + offsetof(TaskArgs, src)]);
+  mov(reg_unit_dst, ptr[reg_param + offsetof(TaskArgs, dst)]);
+  mov(reg_left, ptr[reg_param + offsetof(TaskArgs, end)]);
+  mov(reg_scratch, ptr[reg_param + offsetof(TaskArgs, begin)]);
+  Xbyak::Label done;
+  sub(reg_left, reg_scratch);
+  jle(done, T_NEAR);
+  if (loops > 0) {
+    DecomposeBegin();
+  }
+
+  // One body per tile-edge variant: the last row tile and the last column tile may be short.
+  const RowsArgs& block = plan_.block;
+  const int64_t row_loop = plan_.row_tile_loop;
+  const int64_t col_loop = plan_.col_tile_loop;
+  const int64_t edge_rows = row_loop >= 0
+                                ? plan_.rows_extent - (plan_.loops[row_loop].count - 1) * block.rows
+                                : block.rows;
+  const int64_t edge_n =
+      col_loop >= 0 ? plan_.cols_extent - (plan_.loops[col_loop].count - 1) * block.n : block.n;
+  const bool row_edge = edge_rows != block.rows;
+  const bool col_edge = edge_n != block.n;
+
+  Xbyak::Label unit;
+  Xbyak::Label next;
+  L(unit);
+  const auto column_variants = [&](int64_t rows) {
+    if (!col_edge) {
+      Body(rows, block.n);
+      return;
+    }
+    Xbyak::Label full;
+    mov(reg_scratch, plan_.loops[col_loop].count - 1);
+    cmp(qword[rsp + static_cast<int32_t>(col_loop * 8)], reg_scratch);
+    jne(full, T_NEAR);
+    Body(rows, edge_n);
+    jmp(next, T_NEAR);
+    L(full);
+    Body(rows, block.n);
+  };
+  if (row_edge) {
+    Xbyak::Label full_rows;
+    mov(reg_scratch, plan_.loops[row_loop].count - 1);
+    cmp(qword[rsp + static_cast<int32_t>(row_loop * 8)], reg_scratch);
+    jne(full_rows, T_NEAR);
+    column_variants(edge_rows);
+    jmp(next, T_NEAR);
+    L(full_rows);
+  }
+  column_variants(block.rows);
+
+  // The odometer: the innermost loop advances; a loop that wraps carries into its parent.
+  L(next);
+  dec(reg_left);
+  jz(done, T_NEAR);
+  for (int32_t l = loops - 1; l >= 0; --l) {
+    const Loop& loop = plan_.loops[l];
+    const Xbyak::Address index = qword[rsp + l * 8];
+    AddImm(reg_unit_src, loop.src_step, reg_scratch);
+    AddImm(reg_unit_dst, loop.dst_step, reg_scratch);
+    inc(index);
+    mov(reg_scratch, loop.count);
+    cmp(index, reg_scratch);
+    jl(unit, T_NEAR);
+    mov(index, 0);
+    AddImm(reg_unit_src, -loop.count * loop.src_step, reg_scratch);
+    AddImm(reg_unit_dst, -loop.count * loop.dst_step, reg_scratch);
+  }
+  jmp(unit, T_NEAR);  // not reached: the task ends before the outermost loop wraps
+
+  L(done);
+  if (streamed_) {
+    sfence();
+  }
+  Epilogue();
+
+  if (needs_reverse_mask_) {
+    align(32);
+    L(reverse_mask_);
+    // Within each 16-byte lane: bytes reversed (width 1) or 2-byte pairs reversed (width 2).
+    for (int half = 0; half < 2; ++half) {
+      for (int i = 0; i < 16; ++i) {
+        const int from = width_ == 1 ? 15 - i : 14 - (i & ~1) + (i & 1);
+        db(static_cast<uint8_t>(from));
+      }
+    }
+  }
+}
+
+// index[l] = begin's digits in the loops' mixed radix (innermost fastest); pointers advanced.
+void PlanGenerator::DecomposeBegin() {
+  const int32_t loops = plan_.loop_count;
+  for (int32_t l = 0; l < loops; ++l) {
+    mov(qword[rsp + l * 8], 0);
+  }
+  Xbyak::Label zero;
+  test(reg_scratch, reg_scratch);
+  jz(zero, T_NEAR);
+  for (int32_t l = loops - 1; l >= 0; --l) {
+    const Loop& loop = plan_.loops[l];
+    xor_(edx, edx);
+    mov(rcx, loop.count);
+    div(rcx);  // rax = quotient, rdx = this loop's index
+    mov(qword[rsp + l * 8], rdx);
+    mov(r8, loop.src_step);
+    imul(r8, rdx);
+    add(reg_unit_src, r8);
+    mov(r8, loop.dst_step);
+    imul(r8, rdx);
+    add(reg_unit_dst, r8);
+  }
+  L(zero);
+}
+
+template <class RowFn>
+void PlanGenerator::ForRows(int64_t rows, int64_t unroll, RowFn&& row) {
+  const int64_t src_row = plan_.block.src_row_stride;
+  const int64_t dst_row = plan_.block.dst_row_stride;
+  if (rows <= unroll && FitsInt32((rows - 1) * src_row) && FitsInt32((rows - 1) * dst_row)) {
+    for (int64_t r = 0; r < rows; ++r) {
+      row(Ptr{reg_unit_src, r * src_row}, Ptr{reg_unit_dst, r * dst_row});
+    }
+    return;
+  }
+  Xbyak::Label top;
+  mov(reg_row_src, reg_unit_src);
+  mov(reg_row_dst, reg_unit_dst);
+  mov(reg_rows, rows);
+  L(top);
+  row(Ptr{reg_row_src, 0}, Ptr{reg_row_dst, 0});
+  AddImm(reg_row_src, src_row, reg_scratch);
+  AddImm(reg_row_dst, dst_row, reg_scratch);
+  dec(reg_rows);
+  jnz(top, T_NEAR);
+}
+
+void PlanGenerator::Body(int64_t rows, int64_t n) {
+  if (rows <= 0 || n <= 0) {
+    return;
+  }
+  int64_t lanes = 0;
+  switch (plan_.family) {
+    case Family::kCopyRuns:
+      CopyRunsBody(rows, n);
+      return;
+    case Family::kBroadcast:
+      BroadcastBody(rows, n);
+      return;
+    case Family::kReverse:
+      ReverseBody(rows, n);
+      return;
+    case Family::kTranspose:
+      if (IsVectorTranspose(plan_, rows, n, &lanes)) {
+        TransposeBody(rows, n, lanes);
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  ElementsBody(rows, n, plan_.block.src_stride, plan_.block.dst_stride);
+}
+
+// ---- copy runs: each row is n * width contiguous bytes on both sides.
+
+void PlanGenerator::CopyRunsBody(int64_t rows, int64_t n) {
+  const int64_t bytes = n * width_;
+  const bool stream = plan_.block.stream && bytes >= kMinStreamedBytes;
+  const int64_t unroll = bytes <= kVectorBytes ? kUnrolledRows : bytes <= 2 * kVectorBytes ? 4 : 1;
+  ForRows(rows, unroll, [&](const Ptr& src, const Ptr& dst) {
+    if (stream) {
+      CopyBytesStreamed(src, dst, bytes);
+    } else if (bytes >= kLibraryCopyBytes) {
+      CopyBytesLibrary(src, dst, bytes);
+    } else if (bytes > kInlineCopyBytes) {
+      CopyBytesLoop(src, dst, bytes);
+    } else {
+      CopyBytes(src, dst, bytes, false);
+    }
+  });
+}
+
+// Copies `bytes` (< kInlineCopyBytes or so) with at most one overlapping move of each size; with
+// may_overlap_before, bytes before src / dst belong to the same copy and a short tail may be one
+// vector ending at the last byte.
+void PlanGenerator::CopyBytes(const Ptr& src, const Ptr& dst, int64_t bytes,
+                              bool may_overlap_before) {
+  if (bytes <= 0) {
+    return;
+  }
+  if (bytes >= kVectorBytes || may_overlap_before) {
+    const int64_t whole = bytes / kVectorBytes;
+    for (int64_t i = 0; i < whole; i += 4) {
+      const int64_t group = std::min<int64_t>(4, whole - i);
+      for (int64_t k = 0; k < group; ++k) {
+        vmovdqu(Xbyak::Ymm(static_cast<int>(k)), ptr[Exp(src.At((i + k) * kVectorBytes))]);
+      }
+      for (int64_t k = 0; k < group; ++k) {
+        vmovdqu(ptr[Exp(dst.At((i + k) * kVectorBytes))], Xbyak::Ymm(static_cast<int>(k)));
+      }
+    }
+    if (bytes % kVectorBytes != 0) {
+      vmovdqu(ymm4, ptr[Exp(src.At(bytes - kVectorBytes))]);
+      vmovdqu(ptr[Exp(dst.At(bytes - kVectorBytes))], ymm4);
+    }
+    return;
+  }
+  // Fewer than 32 bytes: two moves of the largest power of two that fits, overlapping.
+  int64_t size = 16;
+  while (size > bytes) {
+    size /= 2;
+  }
+  const int64_t second = bytes - size;  // == 0 when bytes is a power of two
+  if (size == 16) {
+    vmovdqu(xmm0, ptr[Exp(src)]);
+    if (second > 0) {
+      vmovdqu(xmm1, ptr[Exp(src.At(second))]);
+    }
+    vmovdqu(ptr[Exp(dst)], xmm0);
+    if (second > 0) {
+      vmovdqu(ptr[Exp(dst.At(second))], xmm1);
+    }
+    return;
+  }
+  const Xbyak::Reg64 a = reg_temps[0];
+  const Xbyak::Reg64 b = reg_temps[1];
+  const auto load = [&](const Xbyak::Reg64& reg, const Ptr& p) {
+    switch (size) {
+      case 8:
+        mov(reg, qword[Exp(p)]);
+        break;
+      case 4:
+        mov(reg.cvt32(), dword[Exp(p)]);
+        break;
+      case 2:
+        movzx(reg.cvt32(), word[Exp(p)]);
+        break;
+      default:
+        movzx(reg.cvt32(), byte[Exp(p)]);
+        break;
+    }
+  };
+  const auto store = [&](const Ptr& p, const Xbyak::Reg64& reg) {
+    switch (size) {
+      case 8:
+        mov(qword[Exp(p)], reg);
+        break;
+      case 4:
+        mov(dword[Exp(p)], reg.cvt32());
+        break;
+      case 2:
+        mov(word[Exp(p)], reg.cvt16());
+        break;
+      default:
+        mov(byte[Exp(p)], reg.cvt8());
+        break;
+    }
+  };
+  load(a, src);
+  if (second > 0) {
+    load(b, src.At(second));
+  }
+  store(dst, a);
+  if (second > 0) {
+    store(dst.At(second), b);
+  }
+}
+
+// A longer run: 128 bytes per iteration through rsi / rdi, then the tail (overlapping back).
+void PlanGenerator::CopyBytesLoop(const Ptr& src, const Ptr& dst, int64_t bytes) {
+  lea(reg_src, ptr[Exp(src)]);
+  lea(reg_dst, ptr[Exp(dst)]);
+  mov(reg_count, bytes / kLoopCopyBytes);
+  Xbyak::Label top;
+  L(top);
+  for (int k = 0; k < 4; ++k) {
+    vmovdqu(Xbyak::Ymm(k), ptr[reg_src + k * kVectorBytes]);
+  }
+  for (int k = 0; k < 4; ++k) {
+    vmovdqu(ptr[reg_dst + k * kVectorBytes], Xbyak::Ymm(k));
+  }
+  add(reg_src, static_cast<int32_t>(kLoopCopyBytes));
+  add(reg_dst, static_cast<int32_t>(kLoopCopyBytes));
+  dec(reg_count);
+  jnz(top, T_NEAR);
+  CopyBytes(Ptr{reg_src, 0}, Ptr{reg_dst, 0}, bytes % kLoopCopyBytes, true);
+}
+
+// Non-temporal stores of the whole destination lines inside the run; the partial lines at both
+// ends are copied with regular stores (rep movsb: their lengths depend on the alignment).
+void PlanGenerator::CopyBytesStreamed(const Ptr& src, const Ptr& dst, int64_t bytes) {
+  lea(reg_src, ptr[Exp(src)]);
+  lea(reg_dst, ptr[Exp(dst)]);
+  const Xbyak::Reg64 rest = reg_temps[2];
+  mov(rcx, reg_dst);
+  neg(rcx);
+  and_(rcx, static_cast<int32_t>(kLineBytes - 1));  // head bytes before the first line
+  mov(rest, bytes);
+  sub(rest, rcx);
+  rep();
+  movsb();
+  mov(reg_count, rest);
+  shr(reg_count, 6);  // whole lines (kLineBytes == 64)
+  and_(rest, static_cast<int32_t>(kLineBytes - 1));
+  Xbyak::Label top;
+  L(top);
+  prefetcht0(ptr[reg_src + static_cast<int32_t>(kStreamPrefetchBytes)]);
+  vmovdqu(ymm0, ptr[reg_src]);
+  vmovdqu(ymm1, ptr[reg_src + static_cast<int32_t>(kVectorBytes)]);
+  vmovntdq(ptr[reg_dst], ymm0);
+  vmovntdq(ptr[reg_dst + static_cast<int32_t>(kVectorBytes)], ymm1);
+  add(reg_src, static_cast<int32_t>(kLineBytes));
+  add(reg_dst, static_cast<int32_t>(kLineBytes));
+  dec(reg_count);
+  jnz(top, T_NEAR);
+  mov(rcx, rest);
+  rep();
+  movsb();
+  streamed_ = true;
+}
+
+// memcpy(dst, src, bytes): the C library's copy is tuned per CPU for long runs.
+void PlanGenerator::CopyBytesLibrary(const Ptr& src, const Ptr& dst, int64_t bytes) {
+  lea(reg_call_param1, ptr[Exp(dst)]);
+  lea(reg_call_param2, ptr[Exp(src)]);
+  mov(reg_call_param3, bytes);
+  mov(reg_scratch, reinterpret_cast<uint64_t>(&::memcpy));
+  vzeroupper();
+  call(reg_scratch);
+}
+
+// ---- broadcast: each row is one element repeated n times.
+
+void PlanGenerator::BroadcastBody(int64_t rows, int64_t n) {
+  const int64_t bytes = n * width_;
+  const int64_t vectors = bytes / kVectorBytes;
+  ForRows(rows, bytes <= 2 * kVectorBytes ? kUnrolledRows : 1, [&](const Ptr& src, const Ptr& dst) {
+    switch (width_) {
+      case 1:
+        vpbroadcastb(ymm0, byte[Exp(src)]);
+        break;
+      case 2:
+        vpbroadcastw(ymm0, word[Exp(src)]);
+        break;
+      case 4:
+        vpbroadcastd(ymm0, dword[Exp(src)]);
+        break;
+      case 8:
+        vpbroadcastq(ymm0, qword[Exp(src)]);
+        break;
+      default:
+        vbroadcasti128(ymm0, ptr[Exp(src)]);
+        break;
+    }
+    if (bytes >= kVectorBytes) {
+      // Every store offset is a multiple of the width, so the overlapping last one fits too.
+      int64_t done = 0;
+      if (vectors > kUnrolledVectors) {
+        lea(reg_dst, ptr[Exp(dst)]);
+        mov(reg_count, vectors / 4);
+        Xbyak::Label top;
+        L(top);
+        for (int k = 0; k < 4; ++k) {
+          vmovdqu(ptr[reg_dst + k * kVectorBytes], ymm0);
+        }
+        add(reg_dst, static_cast<int32_t>(4 * kVectorBytes));
+        dec(reg_count);
+        jnz(top, T_NEAR);
+        done = vectors / 4 * 4;
+        for (int64_t k = 0; k < vectors - done; ++k) {
+          vmovdqu(ptr[reg_dst + static_cast<int32_t>(k * kVectorBytes)], ymm0);
+        }
+      } else {
+        for (int64_t k = 0; k < vectors; ++k) {
+          vmovdqu(ptr[Exp(dst.At(k * kVectorBytes))], ymm0);
+        }
+      }
+      if (bytes % kVectorBytes != 0) {
+        vmovdqu(ptr[Exp(dst.At(bytes - kVectorBytes))], ymm0);
+      }
+      return;
+    }
+    if (bytes >= 16) {
+      vmovdqu(ptr[Exp(dst)], xmm0);
+      if (bytes > 16) {
+        vmovdqu(ptr[Exp(dst.At(bytes - 16))], xmm0);
+      }
+      return;
+    }
+    // Fewer than 16 bytes, width <= 8: the pattern's low 8 bytes from a GPR.
+    const Xbyak::Reg64 value = reg_temps[0];
+    vmovq(value, xmm0);
+    int64_t size = 8;
+    while (size > bytes) {
+      size /= 2;
+    }
+    for (const int64_t at : {int64_t{0}, bytes - size}) {
+      switch (size) {
+        case 8:
+          mov(qword[Exp(dst.At(at))], value);
+          break;
+        case 4:
+          mov(dword[Exp(dst.At(at))], value.cvt32());
+          break;
+        case 2:
+          mov(word[Exp(dst.At(at))], value.cvt16());
+          break;
+        default:
+          mov(byte[Exp(dst.At(at))], value.cvt8());
+          break;
+      }
+      if (bytes == size) {
+        break;
+      }
+    }
+  });
+}
+
+// ---- reverse: element j of a row is at src - j * width; vectors loaded backwards, lanes
+// reversed.
+
+void PlanGenerator::ReverseBody(int64_t rows, int64_t n) {
+  const int64_t per = kVectorBytes / width_;
+  if (n < per) {
+    ElementsBody(rows, n, -width_, width_);
+    return;
+  }
+  const Xbyak::Ymm control = ymm15;
+  if (width_ <= 2) {
+    needs_reverse_mask_ = true;
+    vmovdqu(control, ptr[rip + reverse_mask_]);
+  } else if (width_ == 4) {
+    // vpermd index [7, 6, ..., 0]: built from immediates through the stack-free xmm path.
+    mov(reg_scratch, 0x0000000600000007);
+    vmovq(xmm14, reg_scratch);
+    mov(reg_scratch, 0x0000000400000005);
+    vpinsrq(xmm14, xmm14, reg_scratch, 1);
+    mov(reg_scratch, 0x0000000200000003);
+    vmovq(xmm13, reg_scratch);
+    mov(reg_scratch, 0x0000000000000001);
+    vpinsrq(xmm13, xmm13, reg_scratch, 1);
+    vinserti128(control, ymm14, xmm13, 1);
+  }
+  const auto reverse = [&](const Xbyak::Ymm& v) {
+    switch (width_) {
+      case 1:
+      case 2:
+        vpshufb(v, v, control);
+        vpermq(v, v, 0x4E);
+        break;
+      case 4:
+        vpermd(v, control, v);
+        break;
+      case 8:
+        vpermq(v, v, 0x1B);
+        break;
+      default:
+        vpermq(v, v, 0x4E);
+        break;
+    }
+  };
+  const int64_t windows = n / per;
+  ForRows(rows, n <= 2 * per ? kUnrolledRows : 1, [&](const Ptr& src, const Ptr& dst) {
+    // Window k covers elements [k * per, (k + 1) * per): it starts at src - (k*per + per-1)*w.
+    if (windows > kUnrolledVectors) {
+      lea(reg_src, ptr[Exp(src.At(-(per - 1) * width_))]);
+      lea(reg_dst, ptr[Exp(dst)]);
+      mov(reg_count, windows);
+      Xbyak::Label top;
+      L(top);
+      vmovdqu(ymm0, ptr[reg_src]);
+      reverse(ymm0);
+      vmovdqu(ptr[reg_dst], ymm0);
+      sub(reg_src, static_cast<int32_t>(kVectorBytes));
+      add(reg_dst, static_cast<int32_t>(kVectorBytes));
+      dec(reg_count);
+      jnz(top, T_NEAR);
+    } else {
+      for (int64_t k = 0; k < windows; ++k) {
+        const Xbyak::Ymm v(static_cast<int>(k % 8));
+        vmovdqu(v, ptr[Exp(src.At(-(k * per + per - 1) * width_))]);
+        reverse(v);
+        vmovdqu(ptr[Exp(dst.At(k * per * width_))], v);
+      }
+    }
+    if (n % per != 0) {
+      vmovdqu(ymm8, ptr[Exp(src.At(-(n - 1) * width_))]);
+      reverse(ymm8);
+      vmovdqu(ptr[Exp(dst.At((n - per) * width_))], ymm8);
+    }
+  });
+}
+
+// ---- transpose: src_row_stride == width; L x L register tiles, edges overlap the tile before.
+
+void PlanGenerator::TransposeBody(int64_t rows, int64_t n, int64_t lanes) {
+  const int64_t src_stride = plan_.block.src_stride;  // between destination columns
+  const int64_t dst_row = plan_.block.dst_row_stride;
+  const int64_t groups = n / lanes;
+  const bool column_edge = n % lanes != 0;
+  // One band of `lanes` rows whose pointers are rbx (src) and rbp (dst).
+  const auto band = [&]() {
+    if (groups <= 4) {
+      for (int64_t g = 0; g < groups; ++g) {
+        TransposeTile(Ptr{reg_row_src, g * lanes * src_stride},
+                      Ptr{reg_row_dst, g * lanes * width_}, lanes);
+      }
+    } else {
+      mov(reg_src, reg_row_src);
+      mov(reg_dst, reg_row_dst);
+      mov(reg_count, groups);
+      Xbyak::Label top;
+      L(top);
+      TransposeTile(Ptr{reg_src, 0}, Ptr{reg_dst, 0}, lanes);
+      AddImm(reg_src, lanes * src_stride, reg_scratch);
+      add(reg_dst, static_cast<int32_t>(lanes * width_));
+      dec(reg_count);
+      jnz(top, T_NEAR);
+    }
+    if (column_edge) {
+      mov(reg_src, reg_row_src);
+      AddImm(reg_src, (n - lanes) * src_stride, reg_scratch);
+      TransposeTile(Ptr{reg_src, 0}, Ptr{reg_row_dst, (n - lanes) * width_}, lanes);
+    }
+  };
+  const int64_t bands = rows / lanes;
+  mov(reg_row_src, reg_unit_src);
+  mov(reg_row_dst, reg_unit_dst);
+  if (bands == 1) {
+    band();
+  } else {
+    mov(reg_rows, bands);
+    Xbyak::Label top;
+    L(top);
+    band();
+    add(reg_row_src, static_cast<int32_t>(lanes * width_));
+    AddImm(reg_row_dst, lanes * dst_row, reg_scratch);
+    dec(reg_rows);
+    jnz(top, T_NEAR);
+  }
+  if (rows % lanes != 0) {
+    mov(reg_row_src, reg_unit_src);
+    mov(reg_row_dst, reg_unit_dst);
+    add(reg_row_src, static_cast<int32_t>((rows - lanes) * width_));
+    AddImm(reg_row_dst, (rows - lanes) * dst_row, reg_scratch);
+    band();
+  }
+}
+
+// The lanes x lanes tile at src (source row k, i.e. destination column k, at k * src_stride) to
+// dst (destination row m at m * dst_row_stride).
+void PlanGenerator::TransposeTile(const Ptr& src, const Ptr& dst, int64_t lanes) {
+  const int64_t src_stride = plan_.block.src_stride;
+  const int64_t dst_row = plan_.block.dst_row_stride;
+  using Xbyak::Ymm;
+  if (width_ <= 2) {
+    TransposeTileNarrow(src, dst);
+    return;
+  }
+  // Rows are loaded as 16-byte halves, row k + L/2's half inserted above row k's: the lane
+  // crossing is done by the loads, leaving in-lane unpacks and shuffles.
+  const int half = static_cast<int>(lanes / 2);
+  for (int k = 0; k < static_cast<int>(lanes); ++k) {
+    const int row = k % half;
+    const int64_t column_bytes = (k / half) * 16;
+    vmovdqu(Xbyak::Xmm(k), ptr[Exp(src.At(row * src_stride + column_bytes))]);
+    vinserti128(Ymm(k), Ymm(k), ptr[Exp(src.At((row + half) * src_stride + column_bytes))], 1);
+  }
+  if (lanes == 8) {
+    // ymm k = [row k%4 lanes c..c+3 | row k%4+4 lanes c..c+3], c = 4 * (k / 4).
+    for (int k = 0; k < 8; k += 2) {
+      vunpcklps(Ymm(8 + k), Ymm(k), Ymm(k + 1));
+      vunpckhps(Ymm(9 + k), Ymm(k), Ymm(k + 1));
+    }
+    for (int q = 0; q < 2; ++q) {
+      const int t = 8 + 4 * q;  // lo01, hi01, lo23, hi23 of this column half
+      const int o = 4 * q;
+      vshufps(Ymm(o + 0), Ymm(t), Ymm(t + 2), 0x44);
+      vshufps(Ymm(o + 1), Ymm(t), Ymm(t + 2), 0xEE);
+      vshufps(Ymm(o + 2), Ymm(t + 1), Ymm(t + 3), 0x44);
+      vshufps(Ymm(o + 3), Ymm(t + 1), Ymm(t + 3), 0xEE);
+    }
+    for (int m = 0; m < 8; ++m) {
+      vmovdqu(ptr[Exp(dst.At(m * dst_row))], Ymm(m));
+    }
+  } else {
+    // ymm k = [row k%2 lanes c, c+1 | row k%2+2 lanes c, c+1], c = 2 * (k / 2).
+    vunpcklpd(ymm4, ymm0, ymm1);
+    vunpckhpd(ymm5, ymm0, ymm1);
+    vunpcklpd(ymm6, ymm2, ymm3);
+    vunpckhpd(ymm7, ymm2, ymm3);
+    for (int m = 0; m < 4; ++m) {
+      vmovdqu(ptr[Exp(dst.At(m * dst_row))], Ymm(4 + m));
+    }
+  }
+}
+
+// An 8 x 8 tile of 1- or 2-byte elements in xmm registers: three rounds of unpacks (units of
+// the width, twice it, four times it) between two banks of eight registers. Which register and
+// half holds each destination row is found by running the same network on lane labels.
+void PlanGenerator::TransposeTileNarrow(const Ptr& src, const Ptr& dst) {
+  constexpr int kLanes = 8;
+  constexpr int kXmmBytes = 16;
+  const int width = static_cast<int>(width_);
+  const int elems = kXmmBytes / width;
+  const int64_t src_stride = plan_.block.src_stride;
+  const int64_t dst_row = plan_.block.dst_row_stride;
+  // labels[reg][element] = k * 8 + m for source row k's lane m; -1 for nothing useful.
+  std::vector<std::vector<int>> labels(16, std::vector<int>(static_cast<size_t>(elems), -1));
+  for (int k = 0; k < kLanes; ++k) {
+    if (width == 1) {
+      vmovq(Xbyak::Xmm(k), qword[Exp(src.At(k * src_stride))]);
+    } else {
+      vmovdqu(Xbyak::Xmm(k), ptr[Exp(src.At(k * src_stride))]);
+    }
+    for (int m = 0; m < kLanes; ++m) {
+      labels[static_cast<size_t>(k)][static_cast<size_t>(m)] = k * kLanes + m;
+    }
+  }
+  int old_base = 0;
+  for (int unit = width, distance = 1; distance < kLanes; unit *= 2, distance *= 2) {
+    const int new_base = kLanes - old_base;
+    const int per_unit = unit / width;
+    const int units = kXmmBytes / unit;
+    for (int a = 0; a < kLanes; ++a) {
+      if ((a & distance) != 0) {
+        continue;
+      }
+      const int b = a + distance;
+      const auto& la = labels[static_cast<size_t>(old_base + a)];
+      const auto& lb = labels[static_cast<size_t>(old_base + b)];
+      for (int high = 0; high < 2; ++high) {
+        std::vector<int> out(static_cast<size_t>(elems), -1);
+        bool useful = false;
+        for (int u = 0; u < units / 2; ++u) {
+          for (int e = 0; e < per_unit; ++e) {
+            const int from = (high * units / 2 + u) * per_unit + e;
+            out[static_cast<size_t>((2 * u) * per_unit + e)] = la[static_cast<size_t>(from)];
+            out[static_cast<size_t>((2 * u + 1) * per_unit + e)] = lb[static_cast<size_t>(from)];
+            useful =
+                useful || la[static_cast<size_t>(from)] >= 0 || lb[static_cast<size_t>(from)] >= 0;
+          }
+        }
+        const int target = new_base + (high == 0 ? a : b);
+        labels[static_cast<size_t>(target)] = out;
+        if (!useful) {
+          continue;
+        }
+        const Xbyak::Xmm x(target);
+        const Xbyak::Xmm xa(old_base + a);
+        const Xbyak::Xmm xb(old_base + b);
+        switch (unit) {
+          case 1:
+            high == 0 ? vpunpcklbw(x, xa, xb) : vpunpckhbw(x, xa, xb);
+            break;
+          case 2:
+            high == 0 ? vpunpcklwd(x, xa, xb) : vpunpckhwd(x, xa, xb);
+            break;
+          case 4:
+            high == 0 ? vpunpckldq(x, xa, xb) : vpunpckhdq(x, xa, xb);
+            break;
+          default:
+            high == 0 ? vpunpcklqdq(x, xa, xb) : vpunpckhqdq(x, xa, xb);
+            break;
+        }
+      }
+    }
+    old_base = new_base;
+  }
+  const int row_bytes = kLanes * width;
+  for (int m = 0; m < kLanes; ++m) {
+    bool stored = false;
+    for (int reg = old_base; reg < old_base + kLanes && !stored; ++reg) {
+      const auto& l = labels[static_cast<size_t>(reg)];
+      for (int at = 0; at + kLanes <= elems && !stored; at += kLanes) {
+        bool match = true;
+        for (int k = 0; k < kLanes; ++k) {
+          match = match && l[static_cast<size_t>(at + k)] == k * kLanes + m;
+        }
+        if (!match) {
+          continue;
+        }
+        const Xbyak::Address out = ptr[Exp(dst.At(m * dst_row))];
+        if (row_bytes == kXmmBytes) {
+          vmovdqu(out, Xbyak::Xmm(reg));
+        } else if (at == 0) {
+          vmovq(out, Xbyak::Xmm(reg));
+        } else {
+          vmovhps(out, Xbyak::Xmm(reg));
+        }
+        stored = true;
+      }
+    }
+    if (!stored) {
+      throw CannotEncode{};  // the network does not transpose: a generator bug, never emitted
+    }
+  }
+}
+
+// ---- any family, element by element: dst[r][j * dst_stride] = src[r][j * src_stride].
+
+void PlanGenerator::ElementsBody(int64_t rows, int64_t n, int64_t src_stride, int64_t dst_stride) {
+  const int64_t row_unroll = std::max<int64_t>(1, std::min(kUnrolledRows, kUnrolledElements / n));
+  ForRows(rows, row_unroll,
+          [&](const Ptr& src, const Ptr& dst) { ElementRun(src, dst, n, src_stride, dst_stride); });
+}
+
+void PlanGenerator::ElementRun(const Ptr& src, const Ptr& dst, int64_t n, int64_t src_stride,
+                               int64_t dst_stride) {
+  if (n <= kUnrolledElements) {
+    for (int64_t j = 0; j < n; ++j) {
+      MoveElement(src.At(j * src_stride), dst.At(j * dst_stride), static_cast<int>(j % 4));
+    }
+    return;
+  }
+  lea(reg_src, ptr[Exp(src)]);
+  lea(reg_dst, ptr[Exp(dst)]);
+  mov(reg_count, n / kElementLoopUnroll);
+  Xbyak::Label top;
+  L(top);
+  for (int64_t j = 0; j < kElementLoopUnroll; ++j) {
+    MoveElement(Ptr{reg_src, j * src_stride}, Ptr{reg_dst, j * dst_stride},
+                static_cast<int>(j % 4));
+  }
+  AddImm(reg_src, kElementLoopUnroll * src_stride, reg_scratch);
+  AddImm(reg_dst, kElementLoopUnroll * dst_stride, reg_scratch);
+  dec(reg_count);
+  jnz(top, T_NEAR);
+  for (int64_t j = 0; j < n % kElementLoopUnroll; ++j) {
+    MoveElement(Ptr{reg_src, j * src_stride}, Ptr{reg_dst, j * dst_stride},
+                static_cast<int>(j % 4));
+  }
+}
+
+void PlanGenerator::MoveElement(const Ptr& src, const Ptr& dst, int temp) {
+  const Xbyak::Reg64 reg = reg_temps[temp];
+  switch (width_) {
+    case 1:
+      movzx(reg.cvt32(), byte[Exp(src)]);
+      mov(byte[Exp(dst)], reg.cvt8());
+      break;
+    case 2:
+      movzx(reg.cvt32(), word[Exp(src)]);
+      mov(word[Exp(dst)], reg.cvt16());
+      break;
+    case 4:
+      mov(reg.cvt32(), dword[Exp(src)]);
+      mov(dword[Exp(dst)], reg.cvt32());
+      break;
+    case 8:
+      mov(reg, qword[Exp(src)]);
+      mov(qword[Exp(dst)], reg);
+      break;
+    default:
+      vmovdqu(Xbyak::Xmm(temp), ptr[Exp(src)]);
+      vmovdqu(ptr[Exp(dst)], Xbyak::Xmm(temp));
+      break;
+  }
+}
+
+}  // namespace jit
+}  // namespace ravel

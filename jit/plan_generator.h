@@ -1,0 +1,83 @@
+// The generator of a plan's task function: the plan's loop nest (an odometer over stack slots,
+// entered at any kernel call) around one body per tile-edge variant, each body the family's
+// row kernel with its extents and strides as immediates (AVX2).
+#ifndef RAVEL_JIT_PLAN_GENERATOR_H_
+#define RAVEL_JIT_PLAN_GENERATOR_H_
+
+#include <cstdint>
+#include <string>
+
+#include "jit/generator.h"
+#include "plan/plan.h"
+
+namespace ravel {
+namespace jit {
+
+class PlanGenerator : public Generator {
+ public:
+  // "" when the generator can emit the plan; otherwise why not.
+  static std::string Applicable(const Plan& plan);
+
+  explicit PlanGenerator(const Plan& plan) : plan_(plan), width_(plan.problem.elem_size) {}
+
+  // Emits the whole function; throws CannotEncode or Xbyak::Error when it cannot.
+  void Generate();
+
+  // "x32-transpose-8x8-avx2", ...
+  static std::string KernelName(const Plan& plan);
+
+ private:
+  // A base register plus a byte displacement known at generation time.
+  struct Ptr {
+    Xbyak::Reg64 base;
+    int64_t disp;
+    Ptr At(int64_t bytes) const { return Ptr{base, disp + bytes}; }
+  };
+
+  Xbyak::RegExp Exp(const Ptr& p) const { return p.base + Disp(p.disp); }
+
+  void DecomposeBegin();
+  void Body(int64_t rows, int64_t n);
+  template <class RowFn>
+  void ForRows(int64_t rows, int64_t unroll, RowFn&& row);
+
+  void CopyRunsBody(int64_t rows, int64_t n);
+  void CopyBytes(const Ptr& src, const Ptr& dst, int64_t bytes, bool may_overlap_before);
+  void CopyBytesLoop(const Ptr& src, const Ptr& dst, int64_t bytes);
+  void CopyBytesStreamed(const Ptr& src, const Ptr& dst, int64_t bytes);
+  void CopyBytesLibrary(const Ptr& src, const Ptr& dst, int64_t bytes);
+  void BroadcastBody(int64_t rows, int64_t n);
+  void ReverseBody(int64_t rows, int64_t n);
+  void TransposeBody(int64_t rows, int64_t n, int64_t lanes);
+  void TransposeTile(const Ptr& src, const Ptr& dst, int64_t lanes);
+  void TransposeTileNarrow(const Ptr& src, const Ptr& dst);
+  void ElementsBody(int64_t rows, int64_t n, int64_t src_stride, int64_t dst_stride);
+  void ElementRun(const Ptr& src, const Ptr& dst, int64_t n, int64_t src_stride,
+                  int64_t dst_stride);
+  void MoveElement(const Ptr& src, const Ptr& dst, int temp);
+
+  const Plan& plan_;
+  const int64_t width_;
+  bool streamed_ = false;  // some non-temporal store was emitted: sfence before returning
+  Xbyak::Label reverse_mask_;
+  bool needs_reverse_mask_ = false;
+
+  // The driver's state, in callee-saved registers (they survive calls to memcpy).
+  const Xbyak::Reg64 reg_unit_src = r12;  // the current kernel call's pointers
+  const Xbyak::Reg64 reg_unit_dst = r13;
+  const Xbyak::Reg64 reg_left = r14;     // kernel calls left in the task
+  const Xbyak::Reg64 reg_rows = r15;     // rows left in a body's row loop
+  const Xbyak::Reg64 reg_row_src = rbx;  // the row loop's pointers
+  const Xbyak::Reg64 reg_row_dst = rbp;
+  // Bodies' own loops and temporaries.
+  const Xbyak::Reg64 reg_src = rsi;
+  const Xbyak::Reg64 reg_dst = rdi;
+  const Xbyak::Reg64 reg_count = r11;
+  const Xbyak::Reg64 reg_scratch = rax;  // AddImm's and the odometer's scratch
+  const Xbyak::Reg64 reg_temps[5] = {rcx, rdx, r8, r9, r10};
+};
+
+}  // namespace jit
+}  // namespace ravel
+
+#endif  // RAVEL_JIT_PLAN_GENERATOR_H_
