@@ -11,6 +11,13 @@ namespace {
 // The baseline target that every build has: EMU128, or SCALAR where only that is compiled.
 constexpr int64_t kFallbackTarget = (HWY_TARGETS & HWY_EMU128) ? HWY_EMU128 : HWY_SCALAR;
 
+// The Highway targets this CPU runs, detected once: CPUID traps to the hypervisor in a VM and
+// costs tens of microseconds, which would dominate plan creation.
+int64_t CpuTargets() {
+  static const int64_t targets = hwy::SupportedTargets();
+  return targets;
+}
+
 constexpr Isa kBestFirst[] = {Isa::kAvx512, Isa::kAvx2, Isa::kSse4,
                               Isa::kSve,    Isa::kNeon, Isa::kScalar};
 
@@ -70,8 +77,12 @@ int64_t HwyTargetOf(Isa isa) {
       break;
   }
   const int64_t compiled = candidates & HWY_TARGETS;
-  // The lowest bit is the best target of the group (Highway orders better targets first).
-  return compiled & -compiled;
+  // The best target of the group this CPU runs, else the best compiled one: SVE is four Highway
+  // targets, and SVE2_128 and SVE_256 run only at their vector length. The lowest bit is the
+  // best target (Highway orders better targets first).
+  const int64_t supported = compiled & CpuTargets();
+  const int64_t group = supported != 0 ? supported : compiled;
+  return group & -group;
 }
 
 size_t HwyDispatchIndex(int64_t hwy_target) {
@@ -87,7 +98,7 @@ bool IsaAvailable(Isa isa) {
   if (target == 0) {
     return false;
   }
-  return target == kFallbackTarget || (hwy::SupportedTargets() & target) != 0;
+  return target == kFallbackTarget || (CpuTargets() & target) != 0;
 }
 
 std::vector<Isa> AvailableIsas() {
