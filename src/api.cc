@@ -28,8 +28,8 @@ namespace {
 
 constexpr uint32_t kOptionsSizeV1 = static_cast<uint32_t>(RAVEL_OPTIONS_SIZE_V1);
 
+// What the options ask for, resolved: cheap to build on the one-shot fast path.
 struct CopyRequest {
-  Problem problem;
   PlanRequest plan;
   TaskRunner runner;
 };
@@ -107,7 +107,7 @@ ravel_status CheckSameShape(const Layout& src, const Layout& dst) {
 
 // Validates the layouts and reduces the copy to its canonical problem.
 ravel_status PrepareLayouts(const ravel_layout* src_layout, const ravel_layout* dst_layout,
-                            CopyRequest* request) {
+                            Problem* problem) {
   Layout src;
   RAVEL_RETURN_IF_ERROR(ReadLayout(src_layout, "src_layout", &src));
   Layout dst;
@@ -127,7 +127,7 @@ ravel_status PrepareLayouts(const ravel_layout* src_layout, const ravel_layout* 
                     "dst_layout: the strides could not be proven free of aliased indices");
     }
   }
-  request->problem = Canonicalize(src, dst);
+  *problem = Canonicalize(src, dst);
   return RAVEL_OK;
 }
 
@@ -155,13 +155,14 @@ ravel_status ravel_copy(const void* src, const ravel_layout* src_layout, void* d
     if (const ravel::Plan* plan = recent.Find(src_layout, dst_layout, request.plan)) {
       return ravel::ExecutePlan(*plan, src, dst, request.runner);
     }
-    RAVEL_RETURN_IF_ERROR(ravel::PrepareLayouts(src_layout, dst_layout, &request));
-    if (request.problem.count == 0) {
+    ravel::Problem problem;
+    RAVEL_RETURN_IF_ERROR(ravel::PrepareLayouts(src_layout, dst_layout, &problem));
+    if (problem.count == 0) {
       return RAVEL_OK;
     }
     std::shared_ptr<const ravel::Plan> plan;
-    RAVEL_RETURN_IF_ERROR(ravel::PlanCache::Global().GetOrBuild(
-        ravel::PlanKey{request.problem, request.plan}, &plan));
+    RAVEL_RETURN_IF_ERROR(
+        ravel::PlanCache::Global().GetOrBuild(ravel::PlanKey{problem, request.plan}, &plan));
     recent.Remember(src_layout, dst_layout, request.plan, plan);
     return ravel::ExecutePlan(*plan, src, dst, request.runner);
   });
@@ -178,9 +179,10 @@ ravel_status ravel_plan_create(const ravel_layout* src_layout, const ravel_layou
     }
     ravel::CopyRequest request;
     RAVEL_RETURN_IF_ERROR(ravel::ReadOptions(options, &request));
-    RAVEL_RETURN_IF_ERROR(ravel::PrepareLayouts(src_layout, dst_layout, &request));
+    ravel::Problem problem;
+    RAVEL_RETURN_IF_ERROR(ravel::PrepareLayouts(src_layout, dst_layout, &problem));
     auto built = std::make_shared<ravel::Plan>();
-    RAVEL_RETURN_IF_ERROR(ravel::BuildPlan(request.problem, request.plan, built.get()));
+    RAVEL_RETURN_IF_ERROR(ravel::BuildPlan(problem, request.plan, built.get()));
     *plan = new ravel_plan_s{std::move(built), request.runner};
     return RAVEL_OK;
   });
