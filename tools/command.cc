@@ -116,7 +116,7 @@ ParseOutcome ParseCommandLine(std::string_view command, const std::vector<std::s
     const bool takes_value = flag == "--threads" || flag == "--backend" || flag == "--isa" ||
                              flag == "--cases" ||
                              (bench_flags && (flag == "--min-time" || flag == "--max-time"));
-    const bool is_switch = bench_flags && flag == "--json";
+    const bool is_switch = bench_flags && (flag == "--json" || flag == "--peers");
     if (!takes_value && !is_switch) {
       return UsageError(command, "unknown option '" + flag + "'");
     }
@@ -124,7 +124,7 @@ ParseOutcome ParseCommandLine(std::string_view command, const std::vector<std::s
       if (equals != std::string::npos) {
         return UsageError(command, flag + " takes no value");
       }
-      out->json = true;
+      (flag == "--json" ? out->json : out->peers) = true;
       continue;
     }
     std::string value;
@@ -136,19 +136,35 @@ ParseOutcome ParseCommandLine(std::string_view command, const std::vector<std::s
       return UsageError(command, flag + " needs a value");
     }
     if (flag == "--threads") {
-      if (!ParseThreads(value, &out->options.num_threads)) {
-        return UsageError(command, "--threads expects a non-negative integer, got '" + value + "'");
+      out->thread_counts.clear();
+      size_t start = 0;
+      for (;;) {
+        const size_t comma = value.find(',', start);
+        int32_t threads = 0;
+        if (!ParseThreads(value.substr(start, comma - start), &threads) ||
+            (comma != std::string::npos && !bench_flags)) {
+          const std::string expected =
+              bench_flags ? "non-negative integers separated by commas" : "a non-negative integer";
+          return UsageError(command, "--threads expects " + expected + ", got '" + value + "'");
+        }
+        out->thread_counts.push_back(threads);
+        if (comma == std::string::npos) {
+          break;
+        }
+        start = comma + 1;
       }
+      out->options.num_threads = out->thread_counts.front();
     } else if (flag == "--backend") {
       if (!ParseBackend(value, &out->options.backend)) {
         return UsageError(command,
                           "--backend expects auto, jit, hwy or reference, got '" + value + "'");
       }
     } else if (flag == "--isa") {
-      if (!ParseIsa(value, &out->options.isa)) {
-        return UsageError(
-            command,
-            "--isa expects auto, scalar, sse4, avx2, avx512, neon or sve, got '" + value + "'");
+      out->all_isas = bench_flags && value == "all";
+      if (!out->all_isas && !ParseIsa(value, &out->options.isa)) {
+        return UsageError(command,
+                          std::string("--isa expects auto, scalar, sse4, avx2, avx512, neon") +
+                              (bench_flags ? ", sve or all" : " or sve") + ", got '" + value + "'");
       }
     } else if (flag == "--cases") {
       std::vector<ravel_cases::Case> cases;

@@ -25,9 +25,13 @@ extern const char kUsage[];
 
 // A parsed command line.
 struct CommandLine {
-  std::vector<ravel_cases::Case> cases;     // the CASE arguments and --cases files, else the suite
-  ravel_options options{};                  // --threads, --backend, --isa
-  bool json = false;                        // --json
+  std::vector<ravel_cases::Case> cases;  // the CASE arguments and --cases files, else the suite
+  ravel_options options{};               // --threads, --backend, --isa
+  bool json = false;                     // --json
+  // bench only: --threads 1,2,4 (options.num_threads is the first), --isa all, --peers
+  std::vector<int32_t> thread_counts;  // empty unless --threads was given
+  bool all_isas = false;
+  bool peers = false;
   double min_seconds = kDefaultMinSeconds;  // --min-time
   double max_seconds = kDefaultMaxSeconds;  // --max-time
 };
@@ -35,7 +39,8 @@ struct CommandLine {
 enum class ParseOutcome { kRun, kHelp, kUsageError };
 
 // Parses a subcommand's arguments (after its name). --threads, --backend and --cases are common;
-// --json, --min-time and --max-time only when bench_flags. Usage errors are printed to stderr.
+// --json, --min-time, --max-time, --peers, a --threads list and --isa all only when bench_flags.
+// Usage errors are printed to stderr.
 ParseOutcome ParseCommandLine(std::string_view command, const std::vector<std::string>& args,
                               bool bench_flags, CommandLine* out);
 

@@ -22,17 +22,26 @@ Quote cases for the shell. Without a CASE or --cases, commands use the embedded 
 commands:
   plan    print ravel's plan for every stage of each case, with source and destination views
   run     copy each case and verify it against an independent index loop
-  bench   time each case against memcpy and a streaming copy of the same bytes
+  bench   time each case against memcpy and a streaming copy of the same bytes on the same
+          threads, and with --peers against the peer libraries that are installed
   help    print this text
 
 options:
   --cases FILE        read cases from FILE (one a line; '#' starts a comment)
-  --threads N         threads for ravel (0 = default: RAVEL_NUM_THREADS or all cores)
+  --threads N         threads for ravel (0 = default: RAVEL_NUM_THREADS or all cores);
+                      bench takes a list, e.g. 1,2,4: one section per thread count
   --backend NAME      auto, jit, hwy or reference (default auto)
   --isa NAME          pin the kernels' ISA: auto, scalar, sse4, avx2, avx512, neon or sve
-                      (default auto: RAVEL_ISA or the best this CPU runs)
+                      (default auto: RAVEL_ISA or the best this CPU runs); bench also takes
+                      all: the JIT and every ISA this machine runs, one row each
 bench options:
-  --json              one JSON object a line instead of a table
+  --peers             also run each case with the peers: oneDNN reorder, ATen copy_, Eigen
+                      Tensor shuffle (those found when ravel was configured), and numpy and
+                      PyTorch through tools/peers.py with /usr/bin/python3 (RAVEL_PYTHON);
+                      each output must equal ravel's byte for byte; a peer that cannot
+                      express a case says n/a and why
+  --json              one JSON object a line (one per implementation and case) instead of
+                      a table
   --min-time SECONDS  time each copy for at least this long, and at least 3 times (default 0.2)
   --max-time SECONDS  stop timing a copy after this long (default 5)
 
