@@ -3,7 +3,7 @@
 // reversed, broadcast and arbitrary source strides, dense or strided destinations, misaligned
 // pointers, every backend, every ISA this machine runs, streaming off and on, ravel's threads
 // and the caller's. Every byte of the destination buffer outside the view must keep its canary.
-// RAVEL_TEST_SEED=<n> replays another seed.
+// RAVEL_TEST_SEED=<n> replays another seed; RAVEL_TEST_SCALE=<n> runs 1/n of the cases.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -662,7 +662,7 @@ TEST_P(CopyRandomTest, SmallViewsEveryBackendAndIsa) {
   SCOPED_TRACE("RAVEL_TEST_SEED=" + std::to_string(base));
   Rng rng(SeedFor(base, elem_size, 1));
   CallerPool pool;
-  for (int n = 0; n < kSmallCasesPerElemSize; ++n) {
+  for (int n = 0; n < ScaledCount(kSmallCasesPerElemSize); ++n) {
     const int32_t rank = static_cast<int32_t>(rng.Uniform(0, kMaxRandomRank));
     const bool medium = rng.Percent(kMediumPercent);
     const std::vector<int64_t> shape =
@@ -706,7 +706,7 @@ TEST_P(CopyRandomTest, LargeViewsEveryThreadingMode) {
   };
   const Threading kThreadings[] = {{1, Pool::kOwn},     {2, Pool::kOwn},      {2, Pool::kReverse},
                                    {4, Pool::kReverse}, {2, Pool::kThreaded}, {4, Pool::kThreaded}};
-  for (int n = 0; n < kLargeCasesPerElemSize; ++n) {
+  for (int n = 0; n < ScaledCount(kLargeCasesPerElemSize); ++n) {
     const int64_t bytes = rng.Uniform(kLargeMinBytes, kLargeMaxBytes);
     const std::vector<int64_t> shape = LargeShape(rng, bytes / elem_size);
     const Case c = RandomCase(rng, elem_size, shape, ViewLimits{true, false, 2, 1, true});

@@ -19,6 +19,19 @@ inline uint64_t BaseSeed(uint64_t default_seed) {
   return default_seed;
 }
 
+// RAVEL_TEST_SCALE=N (N > 1) runs 1/N of a randomized test's cases, at least one, and scales its
+// coverage floors alike: for slow machines and emulators (tools/cross-test.sh runs qemu with 20).
+// Unset, empty or 1: the full count.
+inline int ScaledCount(int count) {
+  const char* env = std::getenv("RAVEL_TEST_SCALE");
+  const long divisor = env != nullptr && env[0] != '\0' ? std::strtol(env, nullptr, 10) : 1;
+  if (divisor <= 1) {
+    return count;
+  }
+  const long scaled = count / divisor;
+  return scaled < 1 ? 1 : static_cast<int>(scaled);
+}
+
 // splitmix64.
 class Rng {
  public:

@@ -15,8 +15,15 @@ namespace ravel {
 namespace HWY_NAMESPACE {
 
 // Lanes of one micro-tile: at most 16 rows in registers, never wider than the target's vector.
+#if HWY_TARGET == HWY_SVE_256
+// Highway 1.0.3's ConcatEven/ConcatOdd on SVE_256 ignore the tag and concatenate whole vectors,
+// wrong for a partial one (16 of 32 u8 lanes): tiles there take whole vectors.
+template <typename T>
+using TileTag = hn::CappedTag<T, 32>;
+#else
 template <typename T>
 using TileTag = hn::CappedTag<T, 16>;
+#endif
 
 template <size_t kWidth>
 void TransposeScalar(const RowsArgs& args, const char* src, char* dst, int64_t row_begin,
@@ -33,6 +40,49 @@ void TransposeScalar(const RowsArgs& args, const char* src, char* dst, int64_t r
 
 // Transposes the L x L tile whose top-left element is src (rows j: src + j * src_stride) into
 // dst (rows r: dst + r * dst_stride).
+#if HWY_TARGET == HWY_SVE || HWY_TARGET == HWY_SVE2 || HWY_TARGET == HWY_SVE_256 || \
+    HWY_TARGET == HWY_SVE2_128
+// SVE vectors are sizeless and cannot form arrays: the same log2(L) rounds of even/odd
+// concatenation (uzp1/uzp2) run one pair of rows at a time, for any vector length (Highway's L is
+// a power of two), through two tiles in L1; the first round reads the source rows, the last
+// writes the destination rows.
+template <class D, typename T = hn::TFromD<D>>
+HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_stride,
+                              char* HWY_RESTRICT dst, int64_t dst_stride, bool stream) {
+  constexpr size_t kMaxLanes = hn::MaxLanes(D());
+  const size_t lanes = hn::Lanes(d);
+  HWY_ALIGN T tiles[2][kMaxLanes * kMaxLanes];
+  size_t rounds = 0;
+  for (size_t span = 1; span < lanes; span *= 2) {
+    ++rounds;
+  }
+  for (size_t round = 0; round < rounds; ++round) {
+    const T* in = tiles[(round + 1) & 1];
+    T* out = tiles[round & 1];
+    const auto row = [&](size_t k) {
+      return round == 0 ? hn::LoadU(d, reinterpret_cast<const T*>(
+                                           src + static_cast<int64_t>(k) * src_stride))
+                        : hn::Load(d, in + k * lanes);
+    };
+    for (size_t i = 0; i < lanes / 2; ++i) {
+      const auto lo = row(2 * i);
+      const auto hi = row(2 * i + 1);
+      const auto even = hn::ConcatEven(d, hi, lo);
+      const auto odd = hn::ConcatOdd(d, hi, lo);
+      if (round + 1 < rounds) {
+        hn::Store(even, d, out + i * lanes);
+        hn::Store(odd, d, out + (i + lanes / 2) * lanes);
+      } else {
+        StoreMaybeStream(even, d,
+                         reinterpret_cast<T*>(dst + static_cast<int64_t>(i) * dst_stride), stream);
+        StoreMaybeStream(
+            odd, d, reinterpret_cast<T*>(dst + static_cast<int64_t>(i + lanes / 2) * dst_stride),
+            stream);
+      }
+    }
+  }
+}
+#else
 template <class D, typename T = hn::TFromD<D>>
 HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_stride,
                               char* HWY_RESTRICT dst, int64_t dst_stride, bool stream) {
@@ -58,6 +108,7 @@ HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_str
                      stream);
   }
 }
+#endif  // SVE
 
 // Two to four destination rows read from interleaved source elements (an HWC image's channels):
 // Highway's interleaved loads split a run of columns into one vector per row.
@@ -183,7 +234,8 @@ constexpr int64_t kMaxStagedRows = 64;
 // boundary (first block only) and its last partial line are stored normally.
 HWY_INLINE void WriteOwnedLines(char* HWY_RESTRICT out, const char* HWY_RESTRICT staged_row,
                                 int64_t own, int64_t staged, bool first_block) {
-  const hn::ScalableTag<uint8_t> d;
+  // At most a line per vector (SVE vectors may be wider than 64 bytes).
+  const hn::CappedTag<uint8_t, kLineBytes> d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
   const int64_t misalignment = static_cast<int64_t>(reinterpret_cast<uintptr_t>(out) % kLineBytes);
   const int64_t first_line = misalignment == 0 ? 0 : kLineBytes - misalignment;

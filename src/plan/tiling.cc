@@ -5,7 +5,8 @@
 namespace ravel {
 namespace {
 
-int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+// ceil(a / b) for a >= 0, b > 0, without forming a + b - 1 (an extent may be near INT64_MAX).
+int64_t CeilDiv(int64_t a, int64_t b) { return a / b + (a % b != 0 ? 1 : 0); }
 
 void AddLoop(Plan* plan, int64_t count, int64_t src_step, int64_t dst_step) {
   if (count > 1) {
