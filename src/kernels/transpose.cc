@@ -60,9 +60,10 @@ HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_str
     const T* in = tiles[(round + 1) & 1];
     T* out = tiles[round & 1];
     const auto row = [&](size_t k) {
-      return round == 0 ? hn::LoadU(d, reinterpret_cast<const T*>(
-                                           src + static_cast<int64_t>(k) * src_stride))
-                        : hn::Load(d, in + k * lanes);
+      return round == 0
+                 ? hn::LoadU(d,
+                             reinterpret_cast<const T*>(src + static_cast<int64_t>(k) * src_stride))
+                 : hn::Load(d, in + k * lanes);
     };
     for (size_t i = 0; i < lanes / 2; ++i) {
       const auto lo = row(2 * i);
@@ -73,8 +74,8 @@ HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_str
         hn::Store(even, d, out + i * lanes);
         hn::Store(odd, d, out + (i + lanes / 2) * lanes);
       } else {
-        StoreMaybeStream(even, d,
-                         reinterpret_cast<T*>(dst + static_cast<int64_t>(i) * dst_stride), stream);
+        StoreMaybeStream(even, d, reinterpret_cast<T*>(dst + static_cast<int64_t>(i) * dst_stride),
+                         stream);
         StoreMaybeStream(
             odd, d, reinterpret_cast<T*>(dst + static_cast<int64_t>(i + lanes / 2) * dst_stride),
             stream);
@@ -83,9 +84,92 @@ HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_str
   }
 }
 #else
+// 64-bit interleaves of vectors of narrower lanes, per 128-bit block.
+template <class D, class V>
+HWY_INLINE V InterleaveLower64(D d, V a, V b) {
+  const hn::Repartition<uint64_t, D> d64;
+  return hn::BitCast(d, hn::InterleaveLower(d64, hn::BitCast(d64, a), hn::BitCast(d64, b)));
+}
+template <class D, class V>
+HWY_INLINE V InterleaveUpper64(D d, V a, V b) {
+  const hn::Repartition<uint64_t, D> d64;
+  return hn::BitCast(d, hn::InterleaveUpper(d64, hn::BitCast(d64, a), hn::BitCast(d64, b)));
+}
+
+// The tiles whose vectors hold at most two 128-bit blocks of 4- or 8-byte lanes (8x8 and 4x4 on
+// AVX2, 4x4 and 2x2 on SSE4 and NEON) go through the unpack network: interleaves inside blocks,
+// then at most one round of half swaps, instead of log2(L) rounds of even/odd concatenation.
+template <class D, typename T = hn::TFromD<D>>
+constexpr bool kUnpackTile = (sizeof(T) == 4 || sizeof(T) == 8) &&
+                             (hn::MaxLanes(D()) * sizeof(T) == 16 ||
+                              hn::MaxLanes(D()) * sizeof(T) == 32);
+
+template <class D, typename T = hn::TFromD<D>>
+HWY_INLINE void UnpackTransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_stride,
+                                    char* HWY_RESTRICT dst, int64_t dst_stride, bool stream) {
+  constexpr size_t kLanes = hn::MaxLanes(D());
+  using V = hn::Vec<D>;
+  V r[kLanes];
+  for (size_t k = 0; k < kLanes; ++k) {
+    r[k] = hn::LoadU(d, reinterpret_cast<const T*>(src + static_cast<int64_t>(k) * src_stride));
+  }
+  V out[kLanes];
+  // cols[c] ends up holding column c of the tile's blocks; for 4-byte lanes the first round
+  // pairs rows at lane granularity, the second at 64 bits.
+  if constexpr (sizeof(T) == 4) {
+    constexpr size_t kQuads = kLanes / 4;  // groups of four rows: one per 128-bit block column
+    V u[kLanes];
+    for (size_t q = 0; q < kQuads; ++q) {
+      const V* rows = r + 4 * q;
+      const V t0 = hn::InterleaveLower(d, rows[0], rows[1]);
+      const V t1 = hn::InterleaveUpper(d, rows[0], rows[1]);
+      const V t2 = hn::InterleaveLower(d, rows[2], rows[3]);
+      const V t3 = hn::InterleaveUpper(d, rows[2], rows[3]);
+      u[4 * q + 0] = InterleaveLower64(d, t0, t2);
+      u[4 * q + 1] = InterleaveUpper64(d, t0, t2);
+      u[4 * q + 2] = InterleaveLower64(d, t1, t3);
+      u[4 * q + 3] = InterleaveUpper64(d, t1, t3);
+    }
+    if constexpr (kQuads == 1) {
+      for (size_t c = 0; c < 4; ++c) {
+        out[c] = u[c];
+      }
+    } else {
+      for (size_t c = 0; c < 4; ++c) {
+        out[c] = hn::ConcatLowerLower(d, u[4 + c], u[c]);
+        out[4 + c] = hn::ConcatUpperUpper(d, u[4 + c], u[c]);
+      }
+    }
+  } else {
+    constexpr size_t kPairs = kLanes / 2;  // pairs of rows: one per 128-bit block column
+    V t[kLanes];
+    for (size_t p = 0; p < kPairs; ++p) {
+      t[2 * p] = hn::InterleaveLower(d, r[2 * p], r[2 * p + 1]);
+      t[2 * p + 1] = hn::InterleaveUpper(d, r[2 * p], r[2 * p + 1]);
+    }
+    if constexpr (kPairs == 1) {
+      out[0] = t[0];
+      out[1] = t[1];
+    } else {
+      for (size_t c = 0; c < 2; ++c) {
+        out[c] = hn::ConcatLowerLower(d, t[2 + c], t[c]);
+        out[2 + c] = hn::ConcatUpperUpper(d, t[2 + c], t[c]);
+      }
+    }
+  }
+  for (size_t m = 0; m < kLanes; ++m) {
+    StoreMaybeStream(out[m], d, reinterpret_cast<T*>(dst + static_cast<int64_t>(m) * dst_stride),
+                     stream);
+  }
+}
+
 template <class D, typename T = hn::TFromD<D>>
 HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_stride,
                               char* HWY_RESTRICT dst, int64_t dst_stride, bool stream) {
+  if constexpr (kUnpackTile<D>) {
+    UnpackTransposeTile(d, src, src_stride, dst, dst_stride, stream);
+    return;
+  }
   constexpr size_t kMaxLanes = hn::MaxLanes(D());
   const size_t lanes = hn::Lanes(d);
   using V = hn::Vec<D>;
