@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ravel/ravel.h"
+#include "test_index.h"
 #include "test_rng.h"
 
 namespace ravel_test {
@@ -31,41 +32,6 @@ constexpr int64_t kMaxElements = 4096;
 constexpr size_t kMaxRandomRank = 7;
 
 uint64_t BaseSeed() { return ravel_test::BaseSeed(kDefaultSeed); }
-
-using Index = std::vector<int64_t>;
-
-int64_t Numel(const Index& shape) {
-  int64_t count = 1;
-  for (const int64_t extent : shape) {
-    count *= extent;
-  }
-  return count;
-}
-
-int32_t Rank(const Index& shape) { return static_cast<int32_t>(shape.size()); }
-
-// Calls fn(index) for every index of shape, in row-major order.
-template <typename Fn>
-void ForEachIndex(const Index& shape, Fn&& fn) {
-  if (Numel(shape) == 0) {
-    return;
-  }
-  Index index(shape.size(), 0);
-  for (;;) {
-    fn(index);
-    size_t d = shape.size();
-    for (;;) {
-      if (d == 0) {
-        return;
-      }
-      --d;
-      if (++index[d] < shape[d]) {
-        break;
-      }
-      index[d] = 0;
-    }
-  }
-}
 
 std::string Str(const int64_t* values, size_t count) {
   std::string out = "[";
