@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "plan/plan.h"
 #include "ravel/ravel.h"
 #include "test_rng.h"
 
@@ -431,20 +432,6 @@ struct Config {
   Api api = Api::kCopy;
 };
 
-const char* BackendName(int32_t backend) {
-  switch (backend) {
-    case RAVEL_BACKEND_AUTO:
-      return "auto";
-    case RAVEL_BACKEND_JIT:
-      return "jit";
-    case RAVEL_BACKEND_HWY:
-      return "hwy";
-    case RAVEL_BACKEND_REFERENCE:
-      return "reference";
-  }
-  return "?";
-}
-
 std::string Describe(const Config& config) {
   static const char* const kStreaming[] = {"auto", "off", "on"};
   static const char* const kPools[] = {"own", "caller-reverse", "caller-threads"};
@@ -454,9 +441,10 @@ std::string Describe(const Config& config) {
     return kApis[static_cast<int>(config.api)];
   }
   return std::string(kApis[static_cast<int>(config.api)]) + " backend " +
-         BackendName(config.backend) + " isa " + ravel_isa_name(config.isa) + " streaming " +
-         kStreaming[config.streaming] + " num_threads " + std::to_string(config.num_threads) +
-         " pool " + kPools[static_cast<int>(config.pool)];
+         ravel::BackendName(static_cast<ravel_backend>(config.backend)) + " isa " +
+         ravel_isa_name(config.isa) + " streaming " + kStreaming[config.streaming] +
+         " num_threads " + std::to_string(config.num_threads) + " pool " +
+         kPools[static_cast<int>(config.pool)];
 }
 
 std::vector<int32_t> AvailableIsas() {
