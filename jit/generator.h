@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 
@@ -44,25 +45,40 @@ class Generator : private CodeBuffer, public Xbyak::CodeGenerator {
   // Code goes to an ordinary heap buffer (xbyak's user-buffer mode: no mprotect, no RWX).
   Generator() : Xbyak::CodeGenerator(kMaxCodeBytes, buffer_.get()) {}
 
-  // Saves the callee-saved registers and reserves `frame_bytes` (rounded up) at rsp, leaving rsp
-  // 16-byte aligned for calls.
+  // Reserves the function's entry for the prologue, which FinishPrologue fills in once the body
+  // has declared (SaveRegister) the callee-saved registers it writes: only those are pushed.
+  // `frame_bytes` (rounded up) are reserved at rsp, leaving rsp 16-byte aligned for calls.
   void Prologue(size_t frame_bytes) {
-    for (const Xbyak::Reg64& reg : kSaved) {
-      push(reg);
+    frame_bytes_ = (frame_bytes + 15) / 16 * 16;
+    prologue_offset_ = getSize();
+    for (size_t i = 0; i < kMaxPrologueBytes; ++i) {
+      db(kNop);
     }
-    // Entry rsp is 8 mod 16; six pushes keep it so; the frame adds 8 mod 16.
-    frame_bytes_ = (frame_bytes + 15) / 16 * 16 + 8;
-    sub(rsp, static_cast<uint32_t>(frame_bytes_));
   }
 
-  // Undoes the prologue and returns (vzeroupper first: the code uses ymm registers).
+  // Marks a callee-saved register as written by the body, so that the prologue saves it.
+  void SaveRegister(const Xbyak::Reg64& reg) {
+    for (size_t i = 0; i < kSavedCount; ++i) {
+      if (kSaved[i].getIdx() == reg.getIdx()) {
+        saved_mask_ |= 1u << i;
+      }
+    }
+  }
+
+  // Restores what the prologue saved and returns (vzeroupper first: the code uses ymm registers),
+  // then writes the prologue into the bytes Prologue reserved. Call once, at the end.
   void Epilogue() {
-    add(rsp, static_cast<uint32_t>(frame_bytes_));
-    for (size_t i = sizeof(kSaved) / sizeof(kSaved[0]); i-- > 0;) {
-      pop(kSaved[i]);
+    if (FrameBytes() > 0) {
+      add(rsp, static_cast<uint32_t>(FrameBytes()));
+    }
+    for (size_t i = kSavedCount; i-- > 0;) {
+      if (saved_mask_ & (1u << i)) {
+        pop(kSaved[i]);
+      }
     }
     vzeroupper();
     ret();
+    FinishPrologue();
   }
 
   // reg += value, through `scratch` when value does not fit a sign-extended 32-bit immediate.
@@ -98,8 +114,39 @@ class Generator : private CodeBuffer, public Xbyak::CodeGenerator {
   const Xbyak::Reg64 reg_call_param3 = rdx;
 
  private:
-  const Xbyak::Reg64 kSaved[6] = {rbx, rbp, r12, r13, r14, r15};
+  static constexpr size_t kSavedCount = 6;
+  // Six pushes (10 bytes) and `sub rsp, imm32` (7 bytes).
+  static constexpr size_t kMaxPrologueBytes = 17;
+  static constexpr uint8_t kNop = 0x90;
+
+  // The frame, such that rsp is 16-byte aligned after the pushes (entry rsp is 8 mod 16).
+  size_t FrameBytes() const {
+    const size_t pushes = static_cast<size_t>(__builtin_popcount(saved_mask_));
+    return frame_bytes_ + (pushes % 2 == 0 ? 8 : 0);
+  }
+
+  // Encodes the pushes and the frame into the reserved entry bytes, padded with multi-byte NOPs
+  // that fall through into the body.
+  void FinishPrologue() {
+    Xbyak::CodeGenerator prologue(kMaxPrologueBytes, prologue_bytes_);
+    for (size_t i = 0; i < kSavedCount; ++i) {
+      if (saved_mask_ & (1u << i)) {
+        prologue.push(kSaved[i]);
+      }
+    }
+    if (FrameBytes() > 0) {
+      prologue.sub(prologue.rsp, static_cast<uint32_t>(FrameBytes()));
+    }
+    prologue.nop(kMaxPrologueBytes - prologue.getSize());
+    std::memcpy(const_cast<uint8_t*>(getCode()) + prologue_offset_, prologue_bytes_,
+                kMaxPrologueBytes);
+  }
+
+  const Xbyak::Reg64 kSaved[kSavedCount] = {rbx, rbp, r12, r13, r14, r15};
+  uint32_t saved_mask_ = 0;
   size_t frame_bytes_ = 0;
+  size_t prologue_offset_ = 0;
+  uint8_t prologue_bytes_[kMaxPrologueBytes] = {};
 };
 
 }  // namespace jit

@@ -57,6 +57,9 @@ std::string PlanGenerator::KernelName(const Plan& plan) {
 void PlanGenerator::Generate() {
   const int32_t loops = plan_.loop_count;
   Prologue(static_cast<size_t>(loops) * 8);
+  SaveRegister(reg_unit_src);
+  SaveRegister(reg_unit_dst);
+  SaveRegister(reg_left);
   // Arguments (TaskArgs through abi_param1).
   mov(reg_unit_src, ptr[reg_param + offsetof(TaskArgs, src)]);
   mov(reg_unit_dst, ptr[reg_param + offsetof(TaskArgs, dst)]);
@@ -183,6 +186,7 @@ void PlanGenerator::ForRows(int64_t rows, int64_t unroll, RowFn&& row) {
     return;
   }
   Xbyak::Label top;
+  SaveRowRegisters();
   mov(reg_row_src, reg_unit_src);
   mov(reg_row_dst, reg_unit_dst);
   mov(reg_rows, rows);
@@ -584,6 +588,7 @@ void PlanGenerator::TransposeBody(int64_t rows, int64_t n, int64_t lanes) {
     }
   };
   const int64_t bands = rows / lanes;
+  SaveRowRegisters();
   mov(reg_row_src, reg_unit_src);
   mov(reg_row_dst, reg_unit_dst);
   if (bands == 1) {

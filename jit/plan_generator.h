@@ -37,6 +37,12 @@ class PlanGenerator : public Generator {
   Xbyak::RegExp Exp(const Ptr& p) const { return p.base + Disp(p.disp); }
 
   void DecomposeBegin();
+  // Declares that the body uses the row loop's registers (the prologue then saves them).
+  void SaveRowRegisters() {
+    SaveRegister(reg_rows);
+    SaveRegister(reg_row_src);
+    SaveRegister(reg_row_dst);
+  }
   void Body(int64_t rows, int64_t n);
   template <class RowFn>
   void ForRows(int64_t rows, int64_t unroll, RowFn&& row);

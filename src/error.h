@@ -2,6 +2,7 @@
 #ifndef RAVEL_SRC_ERROR_H_
 #define RAVEL_SRC_ERROR_H_
 
+#include <atomic>
 #include <exception>
 #include <new>
 
@@ -12,8 +13,19 @@ namespace ravel {
 // Records a printf-style message as this thread's last error and returns code.
 ravel_status Fail(ravel_status code, const char* format, ...) __attribute__((format(printf, 2, 3)));
 
+// Whether any thread has ever recorded a message. Until one has, every thread's message is
+// empty and ClearError skips the TLS access.
+extern std::atomic<bool> g_any_error;
+
+// Empties this thread's message.
+void ClearErrorMessage();
+
 // Clears this thread's last error (called at the start of each public entry point).
-void ClearError();
+inline void ClearError() {
+  if (g_any_error.load(std::memory_order_relaxed)) {
+    ClearErrorMessage();
+  }
+}
 
 // This thread's last error message, "" if none.
 const char* LastError();

@@ -364,6 +364,84 @@ TEST_F(JitCacheTest, RunsAnyRangeOfKernelCalls) {
   EXPECT_GT(multi_loop, 20);
 }
 
+#if defined(__x86_64__)
+// Calls entry(args) with the System V callee-saved registers (rbx, rbp, r12-r15) set to
+// 0x5A5A5A5A5A5A5A00 + i and stores what they hold afterwards into after[0..5].
+extern "C" void ravel_test_call_with_sentinels(ravel::jit::TaskEntry entry,
+                                               const ravel::jit::TaskArgs* args, uint64_t* after);
+asm(R"(
+  .text
+  .p2align 4
+  .globl ravel_test_call_with_sentinels
+  .type ravel_test_call_with_sentinels, @function
+ravel_test_call_with_sentinels:
+  pushq %rbx
+  pushq %rbp
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  pushq %rdx
+  movq %rdi, %rax
+  movq %rsi, %rdi
+  movabsq $0x5A5A5A5A5A5A5A00, %rbx
+  movabsq $0x5A5A5A5A5A5A5A01, %rbp
+  movabsq $0x5A5A5A5A5A5A5A02, %r12
+  movabsq $0x5A5A5A5A5A5A5A03, %r13
+  movabsq $0x5A5A5A5A5A5A5A04, %r14
+  movabsq $0x5A5A5A5A5A5A5A05, %r15
+  callq *%rax
+  popq %rdx
+  movq %rbx, 0(%rdx)
+  movq %rbp, 8(%rdx)
+  movq %r12, 16(%rdx)
+  movq %r13, 24(%rdx)
+  movq %r14, 32(%rdx)
+  movq %r15, 40(%rdx)
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbp
+  popq %rbx
+  retq
+  .size ravel_test_call_with_sentinels, .-ravel_test_call_with_sentinels
+)");
+
+// Generated code saves only the callee-saved registers it writes (its prologue is trimmed to
+// them): whatever it saves or not, every caller's value survives, for kernels with and without
+// row loops, tile edges, library calls and several kernel calls.
+TEST_F(JitCacheTest, PreservesCalleeSavedRegisters) {
+  std::mt19937 rng(23);
+  int checked = 0;
+  for (int i = 0; i < 300; ++i) {
+    const KernelCase c = RandomCase(rng, int64_t{1} << (rng() % 5), i % 5);
+    const auto plan = HwyPlan(c);
+    if (plan->kernel == nullptr || plan->units == 0) {
+      continue;
+    }
+    const auto code = ravel::jit::CompileUncached(*plan);
+    ASSERT_NE(code, nullptr);
+    std::vector<unsigned char> src(static_cast<size_t>(Extent(c.src) * c.elem_size), 1);
+    std::vector<unsigned char> dst(static_cast<size_t>(Extent(c.dst) * c.elem_size), 0);
+    const ravel::jit::TaskArgs args{
+        reinterpret_cast<const char*>(src.data()) + c.src.offset * c.elem_size +
+            plan->problem.src_offset,
+        reinterpret_cast<char*>(dst.data()) + c.dst.offset * c.elem_size + plan->problem.dst_offset,
+        0, plan->units};
+    uint64_t after[6] = {};
+    ravel_test_call_with_sentinels(code->entry(), &args, after);
+    for (uint64_t r = 0; r < 6; ++r) {
+      ASSERT_EQ(after[r], 0x5A5A5A5A5A5A5A00u + r)
+          << "callee-saved register " << r << " (rbx, rbp, r12-r15) clobbered by " << code->name()
+          << " for " << Describe(c);
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 200);
+}
+#endif  // __x86_64__
+
 // 8 threads ask for the same few hundred shapes in different orders at once: every result is
 // right and every key is generated exactly once.
 TEST_F(JitCacheTest, EightThreadsCompileEachKeyOnce) {
