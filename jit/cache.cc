@@ -24,6 +24,8 @@ std::string CacheKey(const Plan& plan) {
   Append(&key, static_cast<int64_t>(plan.family));
   Append(&key, plan.problem.elem_size);
   Append(&key, static_cast<int64_t>(plan.transpose_store));
+  // Generated code may call the plan's Highway kernel (PlanGenerator::HighwayBodyFaster).
+  Append(&key, static_cast<int64_t>(reinterpret_cast<uintptr_t>(plan.kernel)));
   const RowsArgs& block = plan.block;
   for (const int64_t value :
        {block.rows, block.n, block.src_stride, block.dst_stride, block.src_row_stride,

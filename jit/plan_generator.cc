@@ -1,7 +1,9 @@
 #include "jit/plan_generator.h"
 
 #include <string.h>
+
 #include <algorithm>
+#include <cstddef>
 #include <vector>
 
 namespace ravel {
@@ -17,6 +19,11 @@ constexpr int64_t kInlineCopyBytes = 256;    // contiguous bytes copied without 
 constexpr int64_t kLoopCopyBytes = 128;      // bytes per iteration of a copy loop
 constexpr int64_t kLibraryCopyBytes = 1024;  // runs at least this long call memcpy (as Highway)
 constexpr int64_t kMinStreamedBytes = 3 * kLineBytes;  // always two whole lines at any alignment
+// The generator's element-by-element bodies beat Highway's gathers only up to this many bytes
+// (measured: 2x at 12-16 KiB), and transposes narrower than a register tile up to this many
+// elements (Highway's interleaved loads / stores win above, 2x at 588 bytes).
+constexpr int64_t kMaxElementwiseBytes = int64_t{64} << 10;
+constexpr int64_t kMaxNarrowTransposeElements = 64;
 constexpr int64_t kStreamPrefetchBytes = 2048;
 constexpr int64_t kUnrolledVectors = 16;  // vector stores unrolled before a loop
 
@@ -42,11 +49,40 @@ std::string PlanGenerator::Applicable(const Plan& plan) {
   return "";
 }
 
+std::string PlanGenerator::HighwayBodyFaster(const Plan& plan) {
+  if (plan.block.stream && plan.family != Family::kCopyRuns) {
+    return "Highway's streaming kernels (staged transposes, whole-line stores) are faster";
+  }
+  const int64_t bytes = plan.problem.count * plan.problem.elem_size;
+  const int64_t width = plan.problem.elem_size;
+  if (plan.family == Family::kGather && bytes > kMaxElementwiseBytes) {
+    return "Highway's vector gathers are faster for this large copy";
+  }
+  // Highway's narrow transposes (kernels/transpose.cc: Deinterleave, Interleave): 2-4 rows or
+  // columns packed in one stream, the other side at least a vector (32 bytes) long.
+  const RowsArgs& block = plan.block;
+  const int64_t vector_lanes = kVectorBytes / width;
+  const bool deinterleave = block.rows >= 2 && block.rows <= 4 &&
+                            block.src_stride == block.rows * width && block.n >= vector_lanes;
+  const bool interleave = block.n >= 2 && block.n <= 4 && block.dst_row_stride == block.n * width &&
+                          block.rows >= vector_lanes;
+  const int64_t tile = width == 8 ? 4 : 8;
+  const bool narrow_transpose = plan.family == Family::kTranspose && width <= 8 &&
+                                (block.rows < tile || block.n < tile) &&
+                                (deinterleave || interleave);
+  if (narrow_transpose && plan.problem.count > kMaxNarrowTransposeElements) {
+    return "Highway's interleaved loads and stores are faster for this narrow transpose";
+  }
+  return "";
+}
+
 std::string PlanGenerator::KernelName(const Plan& plan) {
   const int64_t width = plan.problem.elem_size;
   std::string name = "x" + std::to_string(width * 8) + "-" + FamilyName(plan.family);
   int64_t lanes = 0;
-  if (IsVectorTranspose(plan, plan.block.rows, plan.block.n, &lanes)) {
+  if (!HighwayBodyFaster(plan).empty()) {
+    name += "-calls-hwy";
+  } else if (IsVectorTranspose(plan, plan.block.rows, plan.block.n, &lanes)) {
     name += "-" + std::to_string(lanes) + "x" + std::to_string(lanes);
   } else if (plan.family == Family::kTranspose) {
     name += "-elements";
@@ -56,7 +92,8 @@ std::string PlanGenerator::KernelName(const Plan& plan) {
 
 void PlanGenerator::Generate() {
   const int32_t loops = plan_.loop_count;
-  Prologue(static_cast<size_t>(loops) * 8);
+  kernel_args_offset_ = loops * 8;
+  Prologue(static_cast<size_t>(loops) * 8 + (calls_kernel_ ? sizeof(RowsArgs) : 0));
   SaveRegister(reg_unit_src);
   SaveRegister(reg_unit_dst);
   SaveRegister(reg_left);
@@ -202,6 +239,10 @@ void PlanGenerator::Body(int64_t rows, int64_t n) {
   if (rows <= 0 || n <= 0) {
     return;
   }
+  if (calls_kernel_) {
+    KernelCallBody(rows, n);
+    return;
+  }
   int64_t lanes = 0;
   switch (plan_.family) {
     case Family::kCopyRuns:
@@ -223,6 +264,46 @@ void PlanGenerator::Body(int64_t rows, int64_t n) {
       break;
   }
   ElementsBody(rows, n, plan_.block.src_stride, plan_.block.dst_stride);
+}
+
+// plan.kernel(args, src, dst) for this block: the RowsArgs that Highway's driver would pass
+// (kernels/.. RunKernelCalls), written into the frame with the block's edges as immediates.
+void PlanGenerator::KernelCallBody(int64_t rows, int64_t n) {
+  const RowsArgs& block = plan_.block;
+  const auto field = [&](size_t offset) {
+    return qword[rsp + static_cast<int32_t>(kernel_args_offset_ + static_cast<int32_t>(offset))];
+  };
+  const auto store = [&](size_t offset, int64_t value) {
+    if (FitsInt32(value)) {
+      mov(field(offset), static_cast<int32_t>(value));
+    } else {
+      mov(reg_scratch, value);
+      mov(field(offset), reg_scratch);
+    }
+  };
+  store(offsetof(RowsArgs, rows), rows);
+  store(offsetof(RowsArgs, n), n);
+  store(offsetof(RowsArgs, src_stride), block.src_stride);
+  store(offsetof(RowsArgs, dst_stride), block.dst_stride);
+  store(offsetof(RowsArgs, src_row_stride), block.src_row_stride);
+  store(offsetof(RowsArgs, dst_row_stride), block.dst_row_stride);
+  mov(byte[rsp + kernel_args_offset_ + static_cast<int32_t>(offsetof(RowsArgs, stream))],
+      block.stream ? 1 : 0);
+  if (plan_.col_tile_loop >= 0) {
+    mov(reg_scratch, qword[rsp + plan_.col_tile_loop * 8]);
+    imul(reg_scratch, reg_scratch, Disp(block.n));
+    mov(field(offsetof(RowsArgs, col_begin)), reg_scratch);
+  } else {
+    store(offsetof(RowsArgs, col_begin), 0);
+  }
+  store(offsetof(RowsArgs, cols_total), block.cols_total);
+  lea(reg_call_param1, ptr[rsp + kernel_args_offset_]);
+  mov(reg_call_param2, reg_unit_src);
+  mov(reg_call_param3, reg_unit_dst);
+  mov(reg_scratch, reinterpret_cast<uint64_t>(plan_.kernel));
+  vzeroupper();
+  call(reg_scratch);
+  streamed_ = streamed_ || block.stream;
 }
 
 // ---- copy runs: each row is n * width contiguous bytes on both sides.

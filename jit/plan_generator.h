@@ -26,6 +26,10 @@ class PlanGenerator : public Generator {
   // "x32-transpose-8x8-avx2", ...
   static std::string KernelName(const Plan& plan);
 
+  // Why the plan's Highway row kernel beats the generator's own bodies for this plan ("" when it
+  // does not). Forced to run such a plan, the generated loop nest calls that kernel per block.
+  static std::string HighwayBodyFaster(const Plan& plan);
+
  private:
   // A base register plus a byte displacement known at generation time.
   struct Ptr {
@@ -47,6 +51,7 @@ class PlanGenerator : public Generator {
   template <class RowFn>
   void ForRows(int64_t rows, int64_t unroll, RowFn&& row);
 
+  void KernelCallBody(int64_t rows, int64_t n);
   void CopyRunsBody(int64_t rows, int64_t n);
   void CopyBytes(const Ptr& src, const Ptr& dst, int64_t bytes, bool may_overlap_before);
   void CopyBytesLoop(const Ptr& src, const Ptr& dst, int64_t bytes);
@@ -65,6 +70,8 @@ class PlanGenerator : public Generator {
   const Plan& plan_;
   const int64_t width_;
   bool streamed_ = false;  // some non-temporal store was emitted: sfence before returning
+  const bool calls_kernel_ = !HighwayBodyFaster(plan_).empty();
+  int32_t kernel_args_offset_ = 0;  // the RowsArgs a kernel call reads, at rsp + this
   Xbyak::Label reverse_mask_;
   bool needs_reverse_mask_ = false;
 

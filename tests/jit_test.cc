@@ -143,6 +143,53 @@ TEST_P(JitKernelsTest, MatchesReferenceOnEdgeCases) {
   }
 }
 
+// Where Highway's row kernel beats the generator's bodies (streaming staged transposes with
+// column tiles, whole-line streamed broadcasts and reverses, large gathers, long narrow
+// transposes), forced JIT plans call that kernel from the generated loop nest, with the
+// block edges and column offsets Highway's own driver would pass.
+TEST_P(JitKernelsTest, CallsHighwayKernelWhereItIsFaster) {
+  const int32_t isa = std::get<0>(GetParam());
+  const int64_t elem = std::get<1>(GetParam());
+  if (elem != 1 && elem != 2 && elem != 4 && elem != 8) {
+    GTEST_SKIP() << "Highway kernels of width " << elem << " are element by element";
+  }
+  const std::vector<KernelCase> cases = {
+      {"staged_transpose", elem, Permuted({1030, 301}, {1, 0}), DenseView({301, 1030})},
+      {"staged_permute", elem, Permuted({3, 67, 259}, {0, 2, 1}), DenseView({3, 259, 67})},
+      {"broadcast_rows", elem, ViewSpec{{37, 1031}, {1, 0}, 0}, DenseView({37, 1031})},
+      {"reverse_rows", elem, ViewSpec{{37, 1031}, {1031, -1}, 1030}, DenseView({37, 1031})},
+      {"hwc_to_chw", elem, Permuted({9001, 3}, {1, 0}), DenseView({3, 9001})},
+      {"large_gather", elem, ViewSpec{{131, 2000}, {4000, 2}, 0}, DenseView({131, 2000})},
+  };
+  for (const KernelCase& c : cases) {
+    const int64_t src_bytes = Extent(c.src) * c.elem_size;
+    std::vector<unsigned char> src(static_cast<size_t>(src_bytes + 1));
+    std::mt19937 rng(static_cast<uint32_t>(src.size()));
+    for (unsigned char& byte : src) {
+      byte = static_cast<unsigned char>(rng());
+    }
+    ravel_options options;
+    ravel_options_init(&options);
+    options.backend = RAVEL_BACKEND_REFERENCE;
+    ravel_status status = RAVEL_E_INTERNAL;
+    int32_t backend = -1;
+    std::string description;
+    const std::vector<unsigned char> expected =
+        ravel_test::Run(c, options, 1, src, &status, &backend, &description);
+    ASSERT_EQ(status, RAVEL_OK) << ravel_last_error();
+    options.backend = RAVEL_BACKEND_JIT;
+    options.isa = isa;
+    options.streaming = RAVEL_STREAMING_ON;
+    options.num_threads = 1;
+    const std::vector<unsigned char> actual =
+        ravel_test::Run(c, options, 1, src, &status, &backend, &description);
+    ASSERT_EQ(status, RAVEL_OK) << Describe(c) << ": " << ravel_last_error();
+    EXPECT_EQ(backend, RAVEL_BACKEND_JIT) << description;
+    EXPECT_NE(description.find("-calls-hwy-"), std::string::npos) << description;
+    EXPECT_TRUE(actual == expected) << Describe(c) << "\n  " << description;
+  }
+}
+
 // A random extent: small, primes, around micro-tile edges, sometimes 1.
 int64_t RandomExtent(std::mt19937& rng) {
   static const int64_t kExtents[] = {1,  1,  2,  3,  4,  5,  7,  8,  9,  11, 13,  15, 16,
