@@ -1,18 +1,27 @@
 // Google Benchmark rows: ravel on a handful of cases, including odd sizes (117, primes, powers of
-// two and their neighbours), each beside memcpy and the streaming copy of the same bytes; then
-// every kernel family x element width x ISA this machine runs, one thread, named
-// "family:<f>/<dtype>/isa:<isa>/case:<case>".
+// two and their neighbours), each beside memcpy and the streaming copy of the same bytes; then,
+// one thread, every kernel family x element width on Highway for each ISA this machine runs,
+// named "family:<f>/<dtype>/isa:<isa>/case:<case>", and on the JIT,
+// "family:<f>/<dtype>/backend:jit/case:<case>"; then the small-shape set (bench/cases/small.txt)
+// on each backend, "small/backend:<hwy|jit>/case:<case>". A row the JIT declines is skipped with
+// its reason.
 // Bandwidth is the "GB" rate counter, shown as "GB=.../s": 2 x bytes / seconds, as in CASES.md.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/stream_copy.h"
 #include "cases/case.h"
 #include "cases/run.h"
+
+namespace ravel_cases {
+// The text of bench/cases/small.txt, embedded at build time (bench/CMakeLists.txt).
+std::string_view SmallSuite();
+}  // namespace ravel_cases
 
 namespace {
 
@@ -49,6 +58,13 @@ constexpr FamilyCase kFamilyCases[] = {
 };
 
 constexpr const char* kFamilyDtypes[] = {"u8", "f16", "f32", "f64"};
+
+struct NamedBackend {
+  const char* name;
+  ravel_backend backend;
+};
+
+constexpr NamedBackend kSmallBackends[] = {{"hwy", RAVEL_BACKEND_HWY}, {"jit", RAVEL_BACKEND_JIT}};
 
 // One case's buffers, shared by its ravel and baseline rows.
 struct Fixture {
@@ -136,6 +152,8 @@ int main(int argc, char** argv) {
   };
   ravel_options defaults;
   ravel_options_init(&defaults);
+  ravel_options one_thread = defaults;
+  one_thread.num_threads = 1;
   for (const char* text : kCases) {
     Fixture* fixture = add_fixture(text, "");
     if (fixture == nullptr) {
@@ -157,13 +175,36 @@ int main(int argc, char** argv) {
         if (!ravel_isa_available(isa)) {
           continue;
         }
-        ravel_options options = defaults;
-        options.num_threads = 1;
+        ravel_options options = one_thread;
+        options.backend = RAVEL_BACKEND_HWY;
         options.isa = isa;
         benchmark::RegisterBenchmark(
             ("ravel/" + prefix + "isa:" + ravel_isa_name(isa) + "/case:" + text).c_str(),
             BenchRavel, fixture, options);
       }
+      ravel_options jit = one_thread;
+      jit.backend = RAVEL_BACKEND_JIT;
+      benchmark::RegisterBenchmark(("ravel/" + prefix + "backend:jit/case:" + text).c_str(),
+                                   BenchRavel, fixture, jit);
+    }
+  }
+  std::vector<ravel_cases::Case> small;
+  std::string error;
+  if (!ravel_cases::LoadCaseText(ravel_cases::SmallSuite(), "small.txt", &small, &error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  for (const ravel_cases::Case& c : small) {
+    Fixture* fixture = add_fixture(c.text, "small/");
+    if (fixture == nullptr) {
+      return 1;
+    }
+    for (const NamedBackend& backend : kSmallBackends) {
+      ravel_options options = one_thread;
+      options.backend = backend.backend;
+      benchmark::RegisterBenchmark(
+          (std::string("ravel/small/backend:") + backend.name + "/case:" + c.text).c_str(),
+          BenchRavel, fixture, options);
     }
   }
   benchmark::RunSpecifiedBenchmarks();

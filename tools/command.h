@@ -70,6 +70,7 @@ const char* BackendName(int32_t backend);
 int PlanCommand(const std::vector<std::string>& args);
 int RunCommand(const std::vector<std::string>& args);
 int BenchCommand(const std::vector<std::string>& args);
+int AsmCommand(const std::vector<std::string>& args);
 
 }  // namespace ravel_tools
 
