@@ -60,11 +60,13 @@ std::string PlanGenerator::HighwayBodyFaster(const Plan& plan) {
   }
   const RowsArgs& block = plan.block;
   const int64_t vector_lanes = kVectorBytes / width;
-  // Highway keeps the even lanes of two vectors (kernels/gather.cc: GatherEveryOther), 2-5x
-  // faster than element moves for 1-, 2- and 4-byte elements (measured at 8-16 KiB).
-  if (plan.family == Family::kGather && width <= 4 && block.src_stride == 2 * width &&
+  // Highway keeps the even lanes of two vectors or de-interleaves three or four
+  // (kernels/gather.cc), 1.2-5x faster than element moves from two vectors a row on (measured
+  // at 3-16 KiB; for 8-byte elements at stride 2 the two are even).
+  const int64_t step = block.src_stride % width == 0 ? block.src_stride / width : 0;
+  if (plan.family == Family::kGather && ((step == 2 && width <= 4) || step == 3 || step == 4) &&
       block.dst_stride == width && block.n >= 2 * vector_lanes) {
-    return "Highway's every-other-element gather is faster";
+    return "Highway's vector gathers of every 2nd, 3rd or 4th element are faster";
   }
   // Highway's narrow transposes (kernels/transpose.cc: Deinterleave, Interleave): 2-4 rows or
   // columns packed in one stream, the other side at least a vector (32 bytes) long.

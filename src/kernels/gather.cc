@@ -1,5 +1,6 @@
 // Gather: no source dim is unit-stride. A source stride of two elements loads two vectors and
-// keeps the even lanes; other strides move element by element.
+// keeps the even lanes; strides of three and four elements de-interleave; other strides use the
+// CPU's gather instruction where there is one, else move element by element.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/gather.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -40,6 +41,60 @@ void GatherEveryOther(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, b
   const auto odds = hn::ConcatOdd(d, hi_shifted, lo);
   hn::StoreU(hn::ConcatUpperLower(d, odds, evens), d, out + last);
 }
+
+// Every kStride-th element (kStride 3 or 4): the first vector of Highway's interleaved loads. The
+// loop stops a window early and the last window starts kStride - 1 elements before the element
+// it needs and keeps the last vector, so that no byte past the view's last element is read.
+template <typename T, int kStride>
+void GatherDeinterleaved(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, bool stream) {
+  static_assert(kStride == 3 || kStride == 4, "interleaved loads of 3 or 4 vectors");
+  const hn::ScalableTag<T> d;
+  using V = hn::Vec<decltype(d)>;
+  const size_t lanes = hn::Lanes(d);
+  V v0, v1, v2, v3;
+  size_t j = 0;
+  for (; j + lanes < n; j += lanes) {
+    if constexpr (kStride == 3) {
+      hn::LoadInterleaved3(d, in + kStride * j, v0, v1, v2);
+    } else {
+      hn::LoadInterleaved4(d, in + kStride * j, v0, v1, v2, v3);
+    }
+    StoreMaybeStream(v0, d, out + j, stream);
+  }
+  const T* last = in + kStride * (n - lanes) - (kStride - 1);
+  if constexpr (kStride == 3) {
+    hn::LoadInterleaved3(d, last, v0, v1, v2);
+    hn::StoreU(v2, d, out + n - lanes);
+  } else {
+    hn::LoadInterleaved4(d, last, v0, v1, v2, v3);
+    hn::StoreU(v3, d, out + n - lanes);
+  }
+}
+
+// Rows whose source stride is 3 or 4 elements and destination dense, at least a vector and one
+// element long; false (nothing written) otherwise.
+template <typename T>
+bool GatherStrided(const RowsArgs& args, const char* src, char* dst) {
+  constexpr int64_t kWidth = sizeof(T);
+  const hn::ScalableTag<T> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t stride = args.src_stride / kWidth;
+  if (args.src_stride % kWidth != 0 || (stride != 3 && stride != 4) || args.dst_stride != kWidth ||
+      args.n <= lanes || lanes < 2) {
+    return false;
+  }
+  const size_t n = static_cast<size_t>(args.n);
+  for (int64_t r = 0; r < args.rows; ++r) {
+    T* out = reinterpret_cast<T*>(dst + r * args.dst_row_stride);
+    const T* in = reinterpret_cast<const T*>(src + r * args.src_row_stride);
+    if (stride == 3) {
+      GatherDeinterleaved<T, 3>(out, in, n, args.stream);
+    } else {
+      GatherDeinterleaved<T, 4>(out, in, n, args.stream);
+    }
+  }
+  return true;
+}
 #endif  // HWY_TARGET != HWY_SCALAR
 
 #if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
@@ -79,6 +134,11 @@ bool GatherHardware(const RowsArgs& args, const char* src, char* dst) {
 template <typename T>
 void GatherRows(const RowsArgs& args, const char* src, char* dst) {
   constexpr size_t kWidth = sizeof(T);
+#if HWY_TARGET != HWY_SCALAR
+  if (GatherStrided<T>(args, src, dst)) {
+    return;
+  }
+#endif
 #if defined(RAVEL_HAVE_HARDWARE_GATHER)
   if constexpr (sizeof(T) >= 4) {
     if (args.src_stride != 2 * static_cast<int64_t>(kWidth) && GatherHardware<T>(args, src, dst)) {
