@@ -133,6 +133,14 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
                    DenseView({40, 20})});
   cases.push_back({"transpose_flipped_destination", elem, Permuted({24, 37}, {1, 0}),
                    ViewSpec{{37, 24}, {-24, 1}, 36 * 24}});
+  // Several staged streaming blocks (256 destination bytes by up to 64 rows) each way, into rows
+  // that are line-aligned (whole lines end each block) or not.
+  const int64_t block_cols = 256 / std::min<int64_t>(elem, 16);
+  const int64_t wide = 2 * block_cols + 37;
+  cases.push_back(
+      {"transpose_staged_blocks", elem, Permuted({wide, 150}, {1, 0}), DenseView({150, wide})});
+  cases.push_back({"transpose_staged_aligned_rows", elem, Permuted({wide, 150}, {1, 0}),
+                   ViewSpec{{150, wide}, {(wide + 63) / 64 * 64, 1}, 0}});
   cases.push_back(
       {"nchw_to_nhwc", elem, Permuted({2, 19, 5, 7}, {0, 2, 3, 1}), DenseView({2, 5, 7, 19})});
   cases.push_back(

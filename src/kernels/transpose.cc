@@ -1,11 +1,15 @@
 // Transpose: source rows run along the destination's row index (src_row_stride == width).
-// Register micro-tiles of L x L lanes are transposed with log2(L) rounds of even/odd lane
-// concatenation; edges reuse an overlapping tile, and only blocks narrower than a tile move
-// element by element.
+// Register micro-tiles are transposed by networks of lane interleaves (1- and 2-byte lanes, and
+// 4- and 8-byte lanes in one or two 128-bit blocks) or log2(L) rounds of even/odd lane
+// concatenation (the rest); edges reuse an overlapping tile, and only blocks narrower than a tile
+// move element by element.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/transpose.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 //
+#include <algorithm>
+#include <type_traits>
+
 #include "hwy/highway.h"
 #include "kernels/kernels.h"
 #include "kernels/simd-inl.h"
@@ -14,6 +18,26 @@ HWY_BEFORE_NAMESPACE();
 namespace ravel {
 namespace HWY_NAMESPACE {
 
+#undef RAVEL_TRANSPOSE_BLOCK_TILES
+#if HWY_TARGET == HWY_SVE || HWY_TARGET == HWY_SVE2 || HWY_TARGET == HWY_SVE_256 || \
+    HWY_TARGET == HWY_SVE2_128 || HWY_TARGET == HWY_SCALAR
+#define RAVEL_TRANSPOSE_BLOCK_TILES 0
+#else
+#define RAVEL_TRANSPOSE_BLOCK_TILES 1
+#endif
+
+#if RAVEL_TRANSPOSE_BLOCK_TILES
+// 1- and 2-byte lanes: each 128-bit block of a tile holds its own square (16x16 u8, 8x8 u16), so
+// the tile is one block tall and a whole vector wide; the edge tile is one block.
+template <typename T>
+constexpr bool kBlockTile = sizeof(T) <= 2;
+template <typename T>
+using TileTag = std::conditional_t<kBlockTile<T>, hn::ScalableTag<T>, hn::CappedTag<T, 16>>;
+template <typename T>
+using EdgeTileTag = std::conditional_t<kBlockTile<T>, hn::CappedTag<T, 16 / sizeof(T)>, TileTag<T>>;
+#else
+template <typename T>
+constexpr bool kBlockTile = false;
 // Lanes of one micro-tile: at most 16 rows in registers, never wider than the target's vector.
 #if HWY_TARGET == HWY_SVE_256
 // Highway 1.0.3's ConcatEven/ConcatOdd on SVE_256 ignore the tag and concatenate whole vectors,
@@ -24,6 +48,15 @@ using TileTag = hn::CappedTag<T, 32>;
 template <typename T>
 using TileTag = hn::CappedTag<T, 16>;
 #endif
+template <typename T>
+using EdgeTileTag = TileTag<T>;
+#endif  // RAVEL_TRANSPOSE_BLOCK_TILES
+
+// Destination rows of one micro-tile of tag d (its destination columns are Lanes(d)).
+template <class D, typename T = hn::TFromD<D>>
+HWY_INLINE int64_t TileRows(D d) {
+  return static_cast<int64_t>(kBlockTile<T> ? 16 / sizeof(T) : hn::Lanes(d));
+}
 
 template <size_t kWidth>
 void TransposeScalar(const RowsArgs& args, const char* src, char* dst, int64_t row_begin,
@@ -96,6 +129,16 @@ HWY_INLINE V InterleaveUpper64(D d, V a, V b) {
   return hn::BitCast(d, hn::InterleaveUpper(d64, hn::BitCast(d64, a), hn::BitCast(d64, b)));
 }
 
+// Stores the tile's destination rows v[0, count), row m at dst + m * dst_stride.
+template <class D, class V, typename T = hn::TFromD<D>>
+HWY_INLINE void StoreTileRows(D d, const V* v, size_t count, char* HWY_RESTRICT dst,
+                              int64_t dst_stride, bool stream) {
+  for (size_t m = 0; m < count; ++m) {
+    StoreMaybeStream(v[m], d, reinterpret_cast<T*>(dst + static_cast<int64_t>(m) * dst_stride),
+                     stream);
+  }
+}
+
 // The tiles whose vectors hold at most two 128-bit blocks of 4- or 8-byte lanes (8x8 and 4x4 on
 // AVX2, 4x4 and 2x2 on SSE4 and NEON) go through the unpack network: interleaves inside blocks,
 // then at most one round of half swaps, instead of log2(L) rounds of even/odd concatenation.
@@ -157,19 +200,56 @@ HWY_INLINE void UnpackTransposeTile(D d, const char* HWY_RESTRICT src, int64_t s
       }
     }
   }
-  for (size_t m = 0; m < kLanes; ++m) {
-    StoreMaybeStream(out[m], d, reinterpret_cast<T*>(dst + static_cast<int64_t>(m) * dst_stride),
-                     stream);
+  StoreTileRows(d, out, kLanes, dst, dst_stride, stream);
+}
+
+// One vector whose block b is the 16 bytes at src + b * block_stride: 128-bit loads, inserted.
+template <class D, typename T = hn::TFromD<D>>
+HWY_INLINE hn::Vec<D> LoadBlocks(D d, const char* HWY_RESTRICT src, int64_t block_stride) {
+  if constexpr (hn::MaxLanes(D()) * sizeof(T) <= 16) {
+    return hn::LoadU(d, reinterpret_cast<const T*>(src));
+  } else {
+    const hn::Half<D> dh;
+    const int64_t half_blocks = static_cast<int64_t>(hn::MaxLanes(dh) * sizeof(T) / 16);
+    return hn::Combine(d, LoadBlocks(dh, src + half_blocks * block_stride, block_stride),
+                       LoadBlocks(dh, src, block_stride));
   }
 }
 
+// Transposes the K x (K * blocks) tile of 1- or 2-byte lanes (K = 16 / sizeof(T)) whose source
+// rows j start at src + j * src_stride into K destination rows of one vector each. Vector k holds
+// source rows k, K + k, 2K + k, ... in its blocks; log2(K) rounds pairing vector i with i + K/2
+// (InterleaveLower into 2i, InterleaveUpper into 2i + 1) rotate each block's (vector, lane) index
+// bits by one, so after log2(K) rounds every block is transposed and vector m is destination row
+// m, its blocks side by side. Interleaves never cross blocks: one instruction each on every target.
 template <class D, typename T = hn::TFromD<D>>
-HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_stride,
-                              char* HWY_RESTRICT dst, int64_t dst_stride, bool stream) {
-  if constexpr (kUnpackTile<D>) {
-    UnpackTransposeTile(d, src, src_stride, dst, dst_stride, stream);
-    return;
+HWY_INLINE void BlockTransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_stride,
+                                   char* HWY_RESTRICT dst, int64_t dst_stride, bool stream) {
+  constexpr size_t kK = 16 / sizeof(T);
+  using V = hn::Vec<D>;
+  V v[kK];
+  for (size_t k = 0; k < kK; ++k) {
+    v[k] = LoadBlocks(d, src + static_cast<int64_t>(k) * src_stride,
+                      static_cast<int64_t>(kK) * src_stride);
   }
+  for (size_t span = 1; span < kK; span *= 2) {
+    V w[kK];
+    for (size_t i = 0; i < kK / 2; ++i) {
+      w[2 * i] = hn::InterleaveLower(d, v[i], v[i + kK / 2]);
+      w[2 * i + 1] = hn::InterleaveUpper(d, v[i], v[i + kK / 2]);
+    }
+    for (size_t i = 0; i < kK; ++i) {
+      v[i] = w[i];
+    }
+  }
+  StoreTileRows(d, v, kK, dst, dst_stride, stream);
+}
+
+// The L x L tile by log2(L) rounds of even/odd lane concatenation (4- and 8-byte lanes in
+// vectors of more than two blocks).
+template <class D, typename T = hn::TFromD<D>>
+HWY_INLINE void ConcatTransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_stride,
+                                    char* HWY_RESTRICT dst, int64_t dst_stride, bool stream) {
   constexpr size_t kMaxLanes = hn::MaxLanes(D());
   const size_t lanes = hn::Lanes(d);
   using V = hn::Vec<D>;
@@ -187,9 +267,20 @@ HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_str
       rows[i] = next[i];
     }
   }
-  for (size_t m = 0; m < lanes; ++m) {
-    StoreMaybeStream(rows[m], d, reinterpret_cast<T*>(dst + static_cast<int64_t>(m) * dst_stride),
-                     stream);
+  StoreTileRows(d, rows, lanes, dst, dst_stride, stream);
+}
+
+// Transposes the TileRows(d) x Lanes(d) tile whose top-left element is src (rows j: src + j *
+// src_stride) into dst (rows r: dst + r * dst_stride).
+template <class D, typename T = hn::TFromD<D>>
+HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_stride,
+                              char* HWY_RESTRICT dst, int64_t dst_stride, bool stream) {
+  if constexpr (kBlockTile<T>) {
+    BlockTransposeTile(d, src, src_stride, dst, dst_stride, stream);
+  } else if constexpr (kUnpackTile<D>) {
+    UnpackTransposeTile(d, src, src_stride, dst, dst_stride, stream);
+  } else {
+    ConcatTransposeTile(d, src, src_stride, dst, dst_stride, stream);
   }
 }
 #endif  // SVE
@@ -272,11 +363,41 @@ bool Interleave(const RowsArgs& args, const char* src, char* dst) {
   return true;
 }
 
+// Transposes rows [0, args.rows) x columns [0, args.n) in tiles of tag d, row bands outermost;
+// the last tile of a band and the last band overlap their predecessors (the block is at least
+// one tile in each dimension).
+template <class D, typename T = hn::TFromD<D>>
+HWY_INLINE void TransposeTiles(D d, const RowsArgs& args, const char* src, char* dst) {
+  constexpr int64_t kWidth = sizeof(T);
+  const int64_t tile_rows = TileRows(d);
+  const int64_t tile_cols = static_cast<int64_t>(hn::Lanes(d));
+  const auto tile = [&](int64_t r, int64_t j) {
+    TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride,
+                  dst + r * args.dst_row_stride + j * kWidth, args.dst_row_stride, args.stream);
+  };
+  const auto row_band = [&](int64_t r) {
+    int64_t j = 0;
+    for (; j + tile_cols <= args.n; j += tile_cols) {
+      tile(r, j);
+    }
+    if (j < args.n) {
+      tile(r, args.n - tile_cols);
+    }
+  };
+  int64_t r = 0;
+  for (; r + tile_rows <= args.rows; r += tile_rows) {
+    row_band(r);
+  }
+  if (r < args.rows) {
+    row_band(args.rows - tile_rows);
+  }
+}
+
 template <typename T>
 void TransposeRows(const RowsArgs& args, const char* src, char* dst) {
   constexpr int64_t kWidth = sizeof(T);
-  const TileTag<T> d;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  const EdgeTileTag<T> edge;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(edge));
   if (lanes < 2 || args.rows < lanes || args.n < lanes) {
     if (Deinterleave<T>(args, src, dst) || Interleave<T>(args, src, dst)) {
       return;
@@ -284,25 +405,11 @@ void TransposeRows(const RowsArgs& args, const char* src, char* dst) {
     TransposeScalar<kWidth>(args, src, dst, 0, args.rows, 0, args.n);
     return;
   }
-  const auto tile = [&](int64_t r, int64_t j) {
-    TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride,
-                  dst + r * args.dst_row_stride + j * kWidth, args.dst_row_stride, args.stream);
-  };
-  const auto row_band = [&](int64_t r) {
-    int64_t j = 0;
-    for (; j + lanes <= args.n; j += lanes) {
-      tile(r, j);
-    }
-    if (j < args.n) {
-      tile(r, args.n - lanes);
-    }
-  };
-  int64_t r = 0;
-  for (; r + lanes <= args.rows; r += lanes) {
-    row_band(r);
-  }
-  if (r < args.rows) {
-    row_band(args.rows - lanes);
+  const TileTag<T> d;
+  if (args.n >= static_cast<int64_t>(hn::Lanes(d))) {
+    TransposeTiles(d, args, src, dst);
+  } else {
+    TransposeTiles(edge, args, src, dst);
   }
 }
 
@@ -332,44 +439,53 @@ HWY_INLINE void WriteOwnedLines(char* HWY_RESTRICT out, const char* HWY_RESTRICT
         hn::Stream(hn::LoadU(d, reinterpret_cast<const uint8_t*>(staged_row + line + k)), d,
                    reinterpret_cast<uint8_t*>(out + line + k));
       }
-    } else {
+    } else if (line < staged) {  // always (staged >= own); tells the compiler the size is small
       CopySmall(out + line, staged_row + line, static_cast<size_t>(staged - line));
     }
   }
 }
 
-// Streaming transpose for any destination alignment and lane width: the block is transposed into
-// an L1 buffer, reading its source rows a few at a time, then written out as whole lines by
-// WriteOwnedLines; the next block's source is prefetched meanwhile.
-template <typename T>
-void TransposeStaged(const RowsArgs& args, const char* src, char* dst) {
-  constexpr int64_t kWidth = sizeof(T);
-  const TileTag<T> d;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  const int64_t extra = std::min(args.cols_total - args.col_begin - args.n, kLineBytes / kWidth);
-  const int64_t staged_cols = args.n + extra;
-  if (lanes < 2 || args.rows < lanes || staged_cols < lanes ||
-      args.n * kWidth > kMaxStagedRowBytes) {
-    RowsArgs direct = args;
-    direct.stream = false;
-    TransposeRows<T>(direct, src, dst);
-    return;
+// Columns after the block's own that its staging also holds: up to the end of the line where
+// each row's last owned byte lies (none when rows are line-aligned and the block ends on a line
+// boundary: those reads would come from DRAM again for the next block), within the row.
+HWY_INLINE int64_t StagedExtraColumns(const RowsArgs& args, const char* dst, int64_t width) {
+  int64_t bytes = kLineBytes;
+  if (args.dst_row_stride % kLineBytes == 0) {
+    const int64_t end =
+        static_cast<int64_t>((reinterpret_cast<uintptr_t>(dst) + args.n * width) % kLineBytes);
+    bytes = (kLineBytes - end) % kLineBytes;
   }
+  return std::min(args.cols_total - args.col_begin - args.n, (bytes + width - 1) / width);
+}
+
+// Stages the block in chunks of kMaxStagedRows destination rows through an L1 buffer, in tiles of
+// tag d, and writes each chunk's rows by WriteOwnedLines. The next block along the band (the next
+// call's source, rows * width bytes further) is prefetched meanwhile, each chunk taking every
+// chunks-th source row whole so that each row's lines are requested together.
+template <class D, typename T = hn::TFromD<D>>
+HWY_INLINE void StageBlock(D d, const RowsArgs& args, const char* src, char* dst,
+                           int64_t staged_cols) {
+  constexpr int64_t kWidth = sizeof(T);
   constexpr int64_t kBufferRowBytes = kMaxStagedRowBytes + kLineBytes;
   alignas(64) char buffer[kMaxStagedRows * kBufferRowBytes];
+  const int64_t tile_rows = TileRows(d);
+  const int64_t tile_cols = static_cast<int64_t>(hn::Lanes(d));
   const bool first_block = args.col_begin == 0;
-  const uintptr_t next_tile =
-      reinterpret_cast<uintptr_t>(src) + static_cast<uintptr_t>(args.rows * kWidth);
+  const char* next_tile = src + args.rows * kWidth;
   const int64_t next_tile_bytes = args.rows * kWidth;
-  for (int64_t chunk = 0; chunk < args.rows; chunk += kMaxStagedRows) {
-    const int64_t chunk_end = std::min(args.rows, chunk + kMaxStagedRows);
-    // The buffer starts at row `base`, earlier than chunk when the chunk is narrower than a tile.
-    const int64_t base = std::min(chunk, chunk_end - lanes);
+  const int64_t chunks = (args.rows + kMaxStagedRows - 1) / kMaxStagedRows;
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    const int64_t chunk_begin = chunk * kMaxStagedRows;
+    const int64_t chunk_end = std::min(args.rows, chunk_begin + kMaxStagedRows);
+    // The buffer starts at row `base`, earlier than the chunk when it is shorter than a tile.
+    const int64_t base = std::min(chunk_begin, chunk_end - tile_rows);
     const auto stage_group = [&](int64_t j) {
-      for (int64_t k = j; k < j + lanes; ++k) {
-        for (int64_t q = 0; q < next_tile_bytes; q += kLineBytes) {
-          hwy::Prefetch(reinterpret_cast<const char*>(
-              next_tile + static_cast<uintptr_t>(k * args.src_stride + q)));
+      for (int64_t k = j + (chunk - j % chunks + chunks) % chunks; k < j + tile_cols; k += chunks) {
+        // Every line the row's bytes touch, the last one too when the row is misaligned.
+        const uintptr_t row = reinterpret_cast<uintptr_t>(next_tile + k * args.src_stride);
+        for (uintptr_t line = row & ~uintptr_t{kLineBytes - 1}; line < row + next_tile_bytes;
+             line += kLineBytes) {
+          hwy::Prefetch(reinterpret_cast<const char*>(line));
         }
       }
       const auto stage = [&](int64_t r) {
@@ -377,24 +493,47 @@ void TransposeStaged(const RowsArgs& args, const char* src, char* dst) {
                       buffer + (r - base) * kBufferRowBytes + j * kWidth, kBufferRowBytes, false);
       };
       int64_t r = base;
-      for (; r + lanes <= chunk_end; r += lanes) {
+      for (; r + tile_rows <= chunk_end; r += tile_rows) {
         stage(r);
       }
       if (r < chunk_end) {
-        stage(chunk_end - lanes);
+        stage(chunk_end - tile_rows);
       }
     };
     int64_t j = 0;
-    for (; j + lanes <= staged_cols; j += lanes) {
+    for (; j + tile_cols <= staged_cols; j += tile_cols) {
       stage_group(j);
     }
     if (j < staged_cols) {
-      stage_group(staged_cols - lanes);
+      stage_group(staged_cols - tile_cols);
     }
-    for (int64_t r = chunk; r < chunk_end; ++r) {
+    for (int64_t r = chunk_begin; r < chunk_end; ++r) {
       WriteOwnedLines(dst + r * args.dst_row_stride, buffer + (r - base) * kBufferRowBytes,
                       args.n * kWidth, staged_cols * kWidth, first_block);
     }
+  }
+}
+
+// Streaming transpose for any destination alignment and lane width: blocks are transposed into
+// an L1 buffer and written out as whole lines (StageBlock).
+template <typename T>
+void TransposeStaged(const RowsArgs& args, const char* src, char* dst) {
+  constexpr int64_t kWidth = sizeof(T);
+  const EdgeTileTag<T> edge;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(edge));
+  const int64_t staged_cols = args.n + StagedExtraColumns(args, dst, kWidth);
+  if (lanes < 2 || args.rows < lanes || staged_cols < lanes ||
+      args.n * kWidth > kMaxStagedRowBytes) {
+    RowsArgs direct = args;
+    direct.stream = false;
+    TransposeRows<T>(direct, src, dst);
+    return;
+  }
+  const TileTag<T> d;
+  if (staged_cols >= static_cast<int64_t>(hn::Lanes(d))) {
+    StageBlock(d, args, src, dst, staged_cols);
+  } else {
+    StageBlock(edge, args, src, dst, staged_cols);
   }
 }
 
@@ -433,13 +572,13 @@ int64_t TileLanesFor(int64_t width) {
 #else
   switch (width) {
     case 1:
-      return static_cast<int64_t>(hn::Lanes(TileTag<uint8_t>()));
+      return static_cast<int64_t>(hn::Lanes(EdgeTileTag<uint8_t>()));
     case 2:
-      return static_cast<int64_t>(hn::Lanes(TileTag<uint16_t>()));
+      return static_cast<int64_t>(hn::Lanes(EdgeTileTag<uint16_t>()));
     case 4:
-      return static_cast<int64_t>(hn::Lanes(TileTag<uint32_t>()));
+      return static_cast<int64_t>(hn::Lanes(EdgeTileTag<uint32_t>()));
     case 8:
-      return static_cast<int64_t>(hn::Lanes(TileTag<uint64_t>()));
+      return static_cast<int64_t>(hn::Lanes(EdgeTileTag<uint64_t>()));
     default:
       return 1;
   }
