@@ -51,7 +51,8 @@ std::string PlanGenerator::Applicable(const Plan& plan) {
 }
 
 std::string PlanGenerator::HighwayBodyFaster(const Plan& plan) {
-  if (plan.block.stream && plan.family != Family::kCopyRuns) {
+  if ((plan.block.stream && plan.family != Family::kCopyRuns) ||
+      plan.transpose_store == TransposeStore::kStaged) {
     return "Highway's streaming kernels (staged transposes, whole-line stores) are faster";
   }
   const int64_t bytes = plan.problem.count * plan.problem.elem_size;

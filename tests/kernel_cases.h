@@ -141,6 +141,13 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
       {"transpose_staged_blocks", elem, Permuted({wide, 150}, {1, 0}), DenseView({150, wide})});
   cases.push_back({"transpose_staged_aligned_rows", elem, Permuted({wide, 150}, {1, 0}),
                    ViewSpec{{150, wide}, {(wide + 63) / 64 * 64, 1}, 0}});
+  if (2048 % elem == 0) {
+    // Rows 2 KiB apart on both sides (cache-set aliasing): staged with regular stores.
+    const int64_t aliasing = 2048 / elem;
+    const int64_t dst_row = (300 + aliasing - 1) / aliasing * aliasing;
+    cases.push_back({"transpose_aliasing_strides", elem, ViewSpec{{40, 300}, {1, aliasing}, 0},
+                     ViewSpec{{40, 300}, {dst_row, 1}, 0}});
+  }
   cases.push_back(
       {"nchw_to_nhwc", elem, Permuted({2, 19, 5, 7}, {0, 2, 3, 1}), DenseView({2, 5, 7, 19})});
   cases.push_back(

@@ -7,6 +7,8 @@
 #include <initializer_list>
 #include <string>
 
+#include "kernels/kernels.h"
+
 namespace ravel {
 namespace {
 
@@ -89,6 +91,26 @@ TEST(BuildPlan, TransposeTilesCoverBothNodes) {
   EXPECT_EQ(rows.count, (3000 + plan.block.rows - 1) / plan.block.rows);
   EXPECT_EQ(cols.count, (200 + plan.block.n - 1) / plan.block.n);
   EXPECT_EQ(plan.units, rows.count * cols.count);
+}
+
+// Rows a multiple of 2 KiB apart on both sides alias in the caches: such transposes stage through
+// the padded buffer with regular stores; odd strides keep the register tiles. Highway runs the
+// staged ones (the JIT leaves them to it).
+TEST(BuildPlan, AliasingTransposesStageWithoutStreaming) {
+  PlanRequest request = Request(RAVEL_BACKEND_AUTO, 1);
+  request.streaming = RAVEL_STREAMING_OFF;
+  Plan aliasing;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{1024, 4, 4096}, {1024, 4096, 4}}), request, &aliasing),
+            RAVEL_OK);
+  if (StagedTransposeKernel(aliasing.isa, 4) == nullptr) {
+    GTEST_SKIP() << "no staged transpose kernel for " << IsaName(aliasing.isa);
+  }
+  EXPECT_EQ(aliasing.transpose_store, TransposeStore::kStaged);
+  EXPECT_EQ(aliasing.backend, RAVEL_BACKEND_HWY);
+  EXPECT_FALSE(aliasing.block.stream);
+  Plan odd;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{1025, 4, 4092}, {1023, 4100, 4}}), request, &odd), RAVEL_OK);
+  EXPECT_EQ(odd.transpose_store, TransposeStore::kRegular);
 }
 
 TEST(BuildPlan, OddElementSizesAreLoweredToAKernelWidth) {

@@ -424,7 +424,7 @@ constexpr int64_t kMaxStagedRows = 64;
 // the block where it starts: whole lines are streamed, the row's first bytes before a line
 // boundary (first block only) and its last partial line are stored normally.
 HWY_INLINE void WriteOwnedLines(char* HWY_RESTRICT out, const char* HWY_RESTRICT staged_row,
-                                int64_t own, int64_t staged, bool first_block) {
+                                int64_t own, int64_t staged, bool first_block, bool stream) {
   // At most a line per vector (SVE vectors may be wider than 64 bytes).
   const hn::CappedTag<uint8_t, kLineBytes> d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
@@ -436,8 +436,13 @@ HWY_INLINE void WriteOwnedLines(char* HWY_RESTRICT out, const char* HWY_RESTRICT
   for (int64_t line = first_line; line < own; line += kLineBytes) {
     if (line + kLineBytes <= staged) {
       for (int64_t k = 0; k < kLineBytes; k += lanes) {
-        hn::Stream(hn::LoadU(d, reinterpret_cast<const uint8_t*>(staged_row + line + k)), d,
-                   reinterpret_cast<uint8_t*>(out + line + k));
+        const auto bytes = hn::LoadU(d, reinterpret_cast<const uint8_t*>(staged_row + line + k));
+        uint8_t* to = reinterpret_cast<uint8_t*>(out + line + k);
+        if (stream) {
+          hn::Stream(bytes, d, to);
+        } else {
+          hn::StoreU(bytes, d, to);
+        }
       }
     } else if (line < staged) {  // always (staged >= own); tells the compiler the size is small
       CopySmall(out + line, staged_row + line, static_cast<size_t>(staged - line));
@@ -509,7 +514,7 @@ HWY_INLINE void StageBlock(D d, const RowsArgs& args, const char* src, char* dst
     }
     for (int64_t r = chunk_begin; r < chunk_end; ++r) {
       WriteOwnedLines(dst + r * args.dst_row_stride, buffer + (r - base) * kBufferRowBytes,
-                      args.n * kWidth, staged_cols * kWidth, first_block);
+                      args.n * kWidth, staged_cols * kWidth, first_block, args.stream);
     }
   }
 }

@@ -43,9 +43,9 @@ struct PlanRequest {
   ravel_streaming streaming = RAVEL_STREAMING_AUTO;
 };
 
-// How a transpose stores: regular stores, streamed micro-tile rows, or streamed whole lines
-// from a staging buffer.
-enum class TransposeStore { kRegular, kStreamDirect, kStreamStaged };
+// How a transpose stores: regular stores, streamed micro-tile rows, or whole lines from a staging
+// buffer (streamed when the plan streams).
+enum class TransposeStore { kRegular, kStreamDirect, kStaged };
 
 struct Plan {
   Problem problem;  // canonical; for kernels also lowered to a kernel width

@@ -59,7 +59,7 @@ void LayOutLoops(Plan* plan) {
       row_tile = rows_extent < lanes ? rows_extent : std::min(rows_extent, wide);
       col_tile = rows_extent < lanes ? std::min(col_node.n, wide) : col_node.n;
     } else {
-      const bool staged = plan->transpose_store == TransposeStore::kStreamStaged;
+      const bool staged = plan->transpose_store == TransposeStore::kStaged;
       const int64_t column_bytes = staged ? kStagedTransposeColumnBytes : kTransposeColumnBytes;
       const int64_t row_bytes = staged ? kStagedTransposeRowBytes : kTransposeRowBytes;
       col_tile = std::min(col_node.n, std::max<int64_t>(1, column_bytes / width));
@@ -91,7 +91,7 @@ void LayOutLoops(Plan* plan) {
 
   // A staged transpose walks along its band of source rows: the column tiles go outside.
   const bool columns_outside =
-      plan->family == Family::kTranspose && plan->transpose_store == TransposeStore::kStreamStaged;
+      plan->family == Family::kTranspose && plan->transpose_store == TransposeStore::kStaged;
   const auto add_column_tiles = [&] {
     const int32_t before = plan->loop_count;
     AddLoop(plan, CeilDiv(col_node.n, col_tile), col_tile * col_node.src_stride,
