@@ -155,7 +155,7 @@ TEST_P(JitKernelsTest, CallsHighwayKernelWhereItIsFaster) {
   }
   const std::vector<KernelCase> cases = {
       {"staged_transpose", elem, Permuted({1030, 301}, {1, 0}), DenseView({301, 1030})},
-      {"staged_permute", elem, Permuted({3, 67, 259}, {0, 2, 1}), DenseView({3, 259, 67})},
+      {"staged_permute", elem, Permuted({3, 300, 259}, {0, 2, 1}), DenseView({3, 259, 300})},
       {"broadcast_rows", elem, ViewSpec{{37, 1031}, {1, 0}, 0}, DenseView({37, 1031})},
       {"reverse_rows", elem, ViewSpec{{37, 1031}, {1031, -1}, 1030}, DenseView({37, 1031})},
       {"hwc_to_chw", elem, Permuted({9001, 3}, {1, 0}), DenseView({3, 9001})},
