@@ -4,7 +4,8 @@
 // named "family:<f>/<dtype>/isa:<isa>/case:<case>", and on the JIT,
 // "family:<f>/<dtype>/backend:jit/case:<case>"; then the small-shape set (bench/cases/small.txt)
 // on each backend, "small/backend:<hwy|jit>/case:<case>". A row the JIT declines is skipped with
-// its reason.
+// its reason. Last, the per-call latency of issue 4's case, "latency/plan_execute/..." and
+// "latency/one_shot/..." (CPU time is the figure on a shared machine: wall time adds preemption).
 // Bandwidth is the "GB" rate counter, shown as "GB=.../s": 2 x bytes / seconds, as in CASES.md.
 #include <benchmark/benchmark.h>
 
@@ -107,6 +108,41 @@ void BenchBaseline(benchmark::State& state, Fixture* fixture,
   SetBandwidth(state, ravel_cases::CaseBytes(fixture->c));
 }
 
+// Issue 4's latency case: f32 [2,3,4].permute(2,0,1) into a dense [4,2,3], one thread.
+struct LatencyCall {
+  float src[24];
+  float dst[24];
+  int64_t shape[3] = {4, 2, 3};
+  int64_t strides[3] = {1, 12, 4};
+  ravel_layout layout{3, 4, shape, strides};
+  ravel_options options;
+  ravel_plan plan = nullptr;
+};
+
+// Per-call time of ravel_plan_execute on a created plan (execute) or of a one-shot ravel_copy
+// whose plan the cache holds (one_shot), in Google Benchmark's own tight loop.
+void BenchLatency(benchmark::State& state, bool one_shot) {
+  LatencyCall call;
+  for (int i = 0; i < 24; ++i) {
+    call.src[i] = static_cast<float>(i);
+  }
+  ravel_options_init(&call.options);
+  call.options.num_threads = 1;
+  if (ravel_plan_create(&call.layout, nullptr, &call.options, &call.plan) != RAVEL_OK) {
+    state.SkipWithError(ravel_last_error());
+    return;
+  }
+  for (auto _ : state) {
+    if (one_shot) {
+      ravel_copy(call.src, &call.layout, call.dst, nullptr, &call.options);
+    } else {
+      ravel_plan_execute(call.plan, call.src, call.dst);
+    }
+    benchmark::ClobberMemory();
+  }
+  ravel_plan_destroy(call.plan);
+}
+
 // Parses, runs once and verifies a case; false if it cannot be benchmarked at all.
 bool MakeFixture(const char* text, Fixture* fixture) {
   if (!ravel_cases::ParseCase(text, &fixture->c, &fixture->error)) {
@@ -207,6 +243,10 @@ int main(int argc, char** argv) {
           BenchRavel, fixture, options);
     }
   }
+  benchmark::RegisterBenchmark("latency/plan_execute/case:f32[2,3,4].permute(2,0,1)", BenchLatency,
+                               false);
+  benchmark::RegisterBenchmark("latency/one_shot/case:f32[2,3,4].permute(2,0,1)", BenchLatency,
+                               true);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -33,11 +33,22 @@ double Median(std::vector<double> values) {
 }  // namespace
 
 Measurement Measure(const std::function<void()>& fn, const MeasureOptions& options) {
+  return MeasureBatched(
+      [&fn](int64_t calls) {
+        for (int64_t call = 0; call < calls; ++call) {
+          fn();
+        }
+      },
+      options);
+}
+
+Measurement MeasureBatched(const std::function<void(int64_t calls)>& run_calls,
+                           const MeasureOptions& options) {
   const Clock::time_point start = Clock::now();
   int64_t warmup_calls = 0;
   double warmup_seconds = 0;
   do {
-    fn();
+    run_calls(1);
     ++warmup_calls;
     warmup_seconds = SecondsBetween(start, Clock::now());
   } while (warmup_seconds < options.warmup_seconds);
@@ -67,9 +78,7 @@ Measurement Measure(const std::function<void()>& fn, const MeasureOptions& optio
       break;
     }
     const Clock::time_point sample_start = Clock::now();
-    for (int64_t call = 0; call < calls_per_sample; ++call) {
-      fn();
-    }
+    run_calls(calls_per_sample);
     last_sample_seconds = SecondsBetween(sample_start, Clock::now());
     sampling_seconds += last_sample_seconds;
     samples.push_back(last_sample_seconds / static_cast<double>(calls_per_sample));
