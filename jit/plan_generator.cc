@@ -15,6 +15,7 @@ constexpr int64_t kLineBytes = 64;           // a cache line
 constexpr int64_t kUnrolledRows = 8;         // rows unrolled in a body before it loops
 constexpr int64_t kUnrolledElements = 64;    // element moves unrolled before a loop
 constexpr int64_t kElementLoopUnroll = 8;    // element moves per iteration of a loop
+constexpr int64_t kElementTemps = 5;         // loads in flight before their stores (reg_temps)
 constexpr int64_t kInlineCopyBytes = 256;    // contiguous bytes copied without a loop
 constexpr int64_t kLoopCopyBytes = 128;      // bytes per iteration of a copy loop
 constexpr int64_t kLibraryCopyBytes = 1024;  // runs at least this long call memcpy (as Highway)
@@ -870,9 +871,7 @@ void PlanGenerator::ElementsBody(int64_t rows, int64_t n, int64_t src_stride, in
 void PlanGenerator::ElementRun(const Ptr& src, const Ptr& dst, int64_t n, int64_t src_stride,
                                int64_t dst_stride) {
   if (n <= kUnrolledElements) {
-    for (int64_t j = 0; j < n; ++j) {
-      MoveElement(src.At(j * src_stride), dst.At(j * dst_stride), static_cast<int>(j % 4));
-    }
+    MoveElements(src, dst, n, src_stride, dst_stride);
     return;
   }
   lea(reg_src, ptr[Exp(src)]);
@@ -880,41 +879,67 @@ void PlanGenerator::ElementRun(const Ptr& src, const Ptr& dst, int64_t n, int64_
   mov(reg_count, n / kElementLoopUnroll);
   Xbyak::Label top;
   L(top);
-  for (int64_t j = 0; j < kElementLoopUnroll; ++j) {
-    MoveElement(Ptr{reg_src, j * src_stride}, Ptr{reg_dst, j * dst_stride},
-                static_cast<int>(j % 4));
-  }
+  MoveElements(Ptr{reg_src, 0}, Ptr{reg_dst, 0}, kElementLoopUnroll, src_stride, dst_stride);
   AddImm(reg_src, kElementLoopUnroll * src_stride, reg_scratch);
   AddImm(reg_dst, kElementLoopUnroll * dst_stride, reg_scratch);
   dec(reg_count);
   jnz(top, T_NEAR);
-  for (int64_t j = 0; j < n % kElementLoopUnroll; ++j) {
-    MoveElement(Ptr{reg_src, j * src_stride}, Ptr{reg_dst, j * dst_stride},
-                static_cast<int>(j % 4));
+  MoveElements(Ptr{reg_src, 0}, Ptr{reg_dst, 0}, n % kElementLoopUnroll, src_stride, dst_stride);
+}
+
+// Groups of kElementTemps loads, then their stores: a load never waits behind a store to an
+// address that matches it in the low 12 bits (4K aliasing, e.g. page-aligned src and dst; ravel
+// never copies between overlapping views, so the order is free).
+void PlanGenerator::MoveElements(const Ptr& src, const Ptr& dst, int64_t n, int64_t src_stride,
+                                 int64_t dst_stride) {
+  for (int64_t group = 0; group < n; group += kElementTemps) {
+    const int64_t count = std::min<int64_t>(kElementTemps, n - group);
+    for (int64_t j = 0; j < count; ++j) {
+      LoadElement(src.At((group + j) * src_stride), static_cast<int>(j));
+    }
+    for (int64_t j = 0; j < count; ++j) {
+      StoreElement(dst.At((group + j) * dst_stride), static_cast<int>(j));
+    }
   }
 }
 
-void PlanGenerator::MoveElement(const Ptr& src, const Ptr& dst, int temp) {
+void PlanGenerator::LoadElement(const Ptr& src, int temp) {
   const Xbyak::Reg64 reg = reg_temps[temp];
   switch (width_) {
     case 1:
       movzx(reg.cvt32(), byte[Exp(src)]);
-      mov(byte[Exp(dst)], reg.cvt8());
       break;
     case 2:
       movzx(reg.cvt32(), word[Exp(src)]);
-      mov(word[Exp(dst)], reg.cvt16());
       break;
     case 4:
       mov(reg.cvt32(), dword[Exp(src)]);
-      mov(dword[Exp(dst)], reg.cvt32());
       break;
     case 8:
       mov(reg, qword[Exp(src)]);
-      mov(qword[Exp(dst)], reg);
       break;
     default:
       vmovdqu(Xbyak::Xmm(temp), ptr[Exp(src)]);
+      break;
+  }
+}
+
+void PlanGenerator::StoreElement(const Ptr& dst, int temp) {
+  const Xbyak::Reg64 reg = reg_temps[temp];
+  switch (width_) {
+    case 1:
+      mov(byte[Exp(dst)], reg.cvt8());
+      break;
+    case 2:
+      mov(word[Exp(dst)], reg.cvt16());
+      break;
+    case 4:
+      mov(dword[Exp(dst)], reg.cvt32());
+      break;
+    case 8:
+      mov(qword[Exp(dst)], reg);
+      break;
+    default:
       vmovdqu(ptr[Exp(dst)], Xbyak::Xmm(temp));
       break;
   }

@@ -65,7 +65,10 @@ class PlanGenerator : public Generator {
   void ElementsBody(int64_t rows, int64_t n, int64_t src_stride, int64_t dst_stride);
   void ElementRun(const Ptr& src, const Ptr& dst, int64_t n, int64_t src_stride,
                   int64_t dst_stride);
-  void MoveElement(const Ptr& src, const Ptr& dst, int temp);
+  void MoveElements(const Ptr& src, const Ptr& dst, int64_t n, int64_t src_stride,
+                    int64_t dst_stride);
+  void LoadElement(const Ptr& src, int temp);
+  void StoreElement(const Ptr& dst, int temp);
 
   const Plan& plan_;
   const int64_t width_;
