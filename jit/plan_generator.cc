@@ -26,6 +26,9 @@ constexpr int64_t kMinStreamedBytes = 3 * kLineBytes;  // always two whole lines
 constexpr int64_t kMaxElementwiseBytes = int64_t{64} << 10;
 constexpr int64_t kMaxNarrowTransposeElements = 64;
 constexpr int64_t kMinHighwayByteTransposeBytes = 2048;
+// Whole problems of 4- or 8-byte elements up to this many bytes on each side (and at least a
+// vector) run as one permutation of dwords in registers (PlanGenerator::PlanPermutation).
+constexpr int64_t kMaxPermutationBytes = 4 * kVectorBytes;
 constexpr int64_t kStreamPrefetchBytes = 2048;
 constexpr int64_t kUnrolledVectors = 16;  // vector stores unrolled before a loop
 
@@ -122,6 +125,23 @@ void PlanGenerator::Generate() {
   Xbyak::Label done;
   sub(reg_left, reg_scratch);
   jle(done, T_NEAR);
+  if (PlanPermutation()) {
+    PermutationBody();
+  } else {
+    LoopNest(done);
+  }
+  L(done);
+  if (streamed_) {
+    sfence();
+  }
+  Epilogue();
+  EmitTables();
+}
+
+// The plan's loop nest (an odometer entered at kernel call `begin`), its bodies, and `done` when
+// the task's calls are over.
+void PlanGenerator::LoopNest(const Xbyak::Label& done) {
+  const int32_t loops = plan_.loop_count;
   if (loops > 0) {
     DecomposeBegin();
   }
@@ -184,13 +204,21 @@ void PlanGenerator::Generate() {
     AddImm(reg_unit_dst, -loop.count * loop.dst_step, reg_scratch);
   }
   jmp(unit, T_NEAR);  // not reached: the task ends before the outermost loop wraps
+}
 
-  L(done);
-  if (streamed_) {
-    sfence();
+// Constants the bodies read rip-relative, after the code.
+void PlanGenerator::EmitTables() {
+  if (!permutation_.empty()) {
+    align(32);
+    L(permutation_table_);
+    for (const PermutationVector& vector : permutation_) {
+      for (const PermutationStep& step : vector.steps) {
+        for (uint32_t index : step.indices) {
+          dd(index);
+        }
+      }
+    }
   }
-  Epilogue();
-
   if (needs_reverse_mask_) {
     align(32);
     L(reverse_mask_);
@@ -281,6 +309,104 @@ void PlanGenerator::Body(int64_t rows, int64_t n) {
       break;
   }
   ElementsBody(rows, n, plan_.block.src_stride, plan_.block.dst_stride);
+}
+
+// Whether the whole problem is one small permutation of dwords: a single kernel call, 4- or
+// 8-byte elements, a dense destination and a source span of one to four vectors each. Then
+// fills permutation_sources_ (vectors covering the source span, the last one overlapping so that
+// no byte outside the span is read) and permutation_ (for each destination vector, the vpermd
+// indices and vpblendd lanes per source vector).
+bool PlanGenerator::PlanPermutation() {
+  const Problem& problem = plan_.problem;
+  const int64_t bytes = problem.count * width_;
+  if (plan_.units != 1 || (width_ != 4 && width_ != 8) || bytes < kVectorBytes ||
+      bytes > kMaxPermutationBytes) {
+    return false;
+  }
+  // Every element's source and destination byte offsets, by a mixed-radix walk of the nodes.
+  std::vector<int64_t> source_of(static_cast<size_t>(bytes / 4), INT64_MIN);
+  int64_t lo = INT64_MAX;
+  int64_t hi = INT64_MIN;
+  int64_t index[RAVEL_MAX_RANK + 1] = {};
+  for (int64_t e = 0; e < problem.count; ++e) {
+    int64_t src = 0;
+    int64_t dst = 0;
+    for (int32_t d = 0; d < problem.rank; ++d) {
+      src += index[d] * problem.nodes[d].src_stride;
+      dst += index[d] * problem.nodes[d].dst_stride;
+    }
+    if (dst < 0 || dst + width_ > bytes || dst % width_ != 0 || src % 4 != 0 ||
+        source_of[static_cast<size_t>(dst / 4)] != INT64_MIN) {
+      return false;  // not a dense destination
+    }
+    for (int64_t k = 0; k < width_ / 4; ++k) {
+      source_of[static_cast<size_t>(dst / 4 + k)] = src + 4 * k;
+    }
+    lo = std::min(lo, src);
+    hi = std::max(hi, src + width_);
+    for (int32_t d = problem.rank - 1; d >= 0; --d) {
+      if (++index[d] < problem.nodes[d].n) {
+        break;
+      }
+      index[d] = 0;
+    }
+  }
+  if (hi - lo < kVectorBytes || hi - lo > kMaxPermutationBytes) {
+    return false;
+  }
+  for (int64_t offset = lo; offset < hi; offset += kVectorBytes) {
+    permutation_sources_.push_back(std::min(offset, hi - kVectorBytes));
+  }
+  const int64_t lanes = kVectorBytes / 4;
+  for (int64_t offset = 0; offset < bytes; offset += kVectorBytes) {
+    PermutationVector vector;
+    vector.dst_offset = std::min(offset, bytes - kVectorBytes);
+    for (int64_t lane = 0; lane < lanes; ++lane) {
+      const int64_t src = source_of[static_cast<size_t>(vector.dst_offset / 4 + lane)];
+      int32_t source = 0;
+      while (src >= permutation_sources_[source] + kVectorBytes) {
+        ++source;
+      }
+      auto step = std::find_if(vector.steps.begin(), vector.steps.end(),
+                               [&](const PermutationStep& s) { return s.source == source; });
+      if (step == vector.steps.end()) {
+        vector.steps.push_back(PermutationStep{source, 0, {}});
+        step = vector.steps.end() - 1;
+      }
+      step->lanes = static_cast<uint8_t>(step->lanes | (1u << lane));
+      step->indices[lane] = static_cast<uint32_t>((src - permutation_sources_[source]) / 4);
+    }
+    permutation_.push_back(vector);
+  }
+  return true;
+}
+
+// The permutation PlanPermutation planned: every source vector loaded, then each destination
+// vector assembled (vpermd per source vector, vpblendd of their lanes) and stored. All loads
+// precede all stores, so none waits behind a store that aliases it.
+void PlanGenerator::PermutationBody() {
+  for (size_t v = 0; v < permutation_sources_.size(); ++v) {
+    vmovdqu(Xbyak::Ymm(static_cast<int>(v)), ptr[Exp(Ptr{reg_unit_src, permutation_sources_[v]})]);
+  }
+  const Xbyak::Ymm result = ymm8;
+  const Xbyak::Ymm indices = ymm9;
+  const Xbyak::Ymm part = ymm10;
+  int32_t table_offset = 0;
+  for (const PermutationVector& vector : permutation_) {
+    for (size_t k = 0; k < vector.steps.size(); ++k) {
+      const PermutationStep& step = vector.steps[k];
+      vmovdqu(indices, ptr[rip + permutation_table_ + table_offset]);
+      table_offset += static_cast<int32_t>(kVectorBytes);
+      const Xbyak::Ymm source(step.source);
+      if (k == 0) {
+        vpermd(result, indices, source);
+      } else {
+        vpermd(part, indices, source);
+        vpblendd(result, result, part, step.lanes);
+      }
+    }
+    vmovdqu(ptr[Exp(Ptr{reg_unit_dst, vector.dst_offset})], result);
+  }
 }
 
 // plan.kernel(args, src, dst) for this block: the RowsArgs that Highway's driver would pass

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "jit/generator.h"
 #include "plan/plan.h"
@@ -40,6 +41,8 @@ class PlanGenerator : public Generator {
 
   Xbyak::RegExp Exp(const Ptr& p) const { return p.base + Disp(p.disp); }
 
+  void LoopNest(const Xbyak::Label& done);
+  void EmitTables();
   void DecomposeBegin();
   // Declares that the body uses the row loop's registers (the prologue then saves them).
   void SaveRowRegisters() {
@@ -51,6 +54,8 @@ class PlanGenerator : public Generator {
   template <class RowFn>
   void ForRows(int64_t rows, int64_t unroll, RowFn&& row);
 
+  bool PlanPermutation();
+  void PermutationBody();
   void KernelCallBody(int64_t rows, int64_t n);
   void CopyRunsBody(int64_t rows, int64_t n);
   void CopyBytes(const Ptr& src, const Ptr& dst, int64_t bytes, bool may_overlap_before);
@@ -77,6 +82,21 @@ class PlanGenerator : public Generator {
   int32_t kernel_args_offset_ = 0;  // the RowsArgs a kernel call reads, at rsp + this
   Xbyak::Label reverse_mask_;
   bool needs_reverse_mask_ = false;
+  // A whole small problem as one permutation of dwords (PlanPermutation): the source vectors'
+  // byte offsets, each destination vector's offset, and per (destination vector, source vector)
+  // pair the vpermd indices and the vpblendd mask of the lanes it supplies.
+  struct PermutationStep {
+    int32_t source;  // index into permutation_sources_
+    uint8_t lanes;   // vpblendd mask: the destination lanes this source supplies
+    uint32_t indices[8];
+  };
+  struct PermutationVector {
+    int64_t dst_offset;
+    std::vector<PermutationStep> steps;
+  };
+  std::vector<int64_t> permutation_sources_;
+  std::vector<PermutationVector> permutation_;
+  Xbyak::Label permutation_table_;
 
   // The driver's state, in callee-saved registers (they survive calls to memcpy).
   const Xbyak::Reg64 reg_unit_src = r12;  // the current kernel call's pointers
