@@ -7,8 +7,9 @@ from `ravel bench --json` runs (one JSON object a line; ratios are same-run rati
   build/tools/ravel bench --isa all --threads 1 --json > suite-isa.jsonl
   build/tools/ravel bench --cases bench/cases/small.txt --isa all --threads 1 --json > small-isa.jsonl
   build/tools/ravel bench --cases bench/cases/cliffs.txt --threads 1 --json > cliffs.jsonl
+  build/tools/ravel bench --threads 1 'f32[2,3,4].permute(2,0,1)' --json > latency.jsonl
   tools/targets.py --suite suite.jsonl --ttc ttc.jsonl --suite-isa suite-isa.jsonl \\
-      --small-isa small-isa.jsonl --cliffs cliffs.jsonl
+      --small-isa small-isa.jsonl --cliffs cliffs.jsonl [--latency latency.jsonl]
 
 Every input is optional; a table needs only its own.
 """
@@ -86,6 +87,7 @@ def backend_ratios(rows, select):
 
 
 def jit_table(suite, suite_isa, small_isa):
+    """The latency rows come from suite (or a --latency run, which main passes as suite)."""
     print("| figure | measured | target |")
     print("|---|---:|---|")
     latency = [r for r in suite if r["case"] == "f32[2,3,4].permute(2,0,1)" and r["threads"] == 1]
@@ -123,7 +125,7 @@ def cliffs_table(cliffs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    for name in ("suite", "ttc", "suite-isa", "small-isa", "cliffs"):
+    for name in ("suite", "ttc", "suite-isa", "small-isa", "cliffs", "latency"):
         parser.add_argument("--" + name)
     args = parser.parse_args()
     suite = load(args.suite) if args.suite else []
@@ -132,8 +134,8 @@ def main():
     small_isa = load(args.small_isa) if args.small_isa else []
     if suite or ttc:
         bandwidth_table(suite, ttc)
-    if suite or suite_isa or small_isa:
-        jit_table(suite, suite_isa, small_isa)
+    if suite or suite_isa or small_isa or args.latency:
+        jit_table(load(args.latency) if args.latency else suite, suite_isa, small_isa)
     if args.cliffs:
         cliffs_table(load(args.cliffs))
 
