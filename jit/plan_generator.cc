@@ -26,8 +26,8 @@ constexpr int64_t kMinStreamedBytes = 3 * kLineBytes;  // always two whole lines
 constexpr int64_t kMaxElementwiseBytes = int64_t{64} << 10;
 constexpr int64_t kMaxNarrowTransposeElements = 64;
 constexpr int64_t kMinHighwayByteTransposeBytes = 2048;
-// Whole problems of 4- or 8-byte elements up to this many bytes on each side (and at least a
-// vector) run as one permutation of dwords in registers (PlanGenerator::PlanPermutation).
+// Whole problems up to this many bytes on each side (and at least a vector) run as one
+// permutation in registers (PlanGenerator::PlanPermutation).
 constexpr int64_t kMaxPermutationBytes = 4 * kVectorBytes;
 constexpr int64_t kStreamPrefetchBytes = 2048;
 constexpr int64_t kUnrolledVectors = 16;  // vector stores unrolled before a loop
@@ -126,7 +126,21 @@ void PlanGenerator::Generate() {
   sub(reg_left, reg_scratch);
   jle(done, T_NEAR);
   if (PlanPermutation()) {
+    // A task of the whole problem runs it as one permutation; any other range of kernel calls
+    // (a caller's chunking) runs the loop nest.
+    Xbyak::Label nest;
+    if (plan_.units > 1) {
+      test(reg_scratch, reg_scratch);
+      jnz(nest, T_NEAR);
+      cmp(reg_left, static_cast<int32_t>(plan_.units));
+      jne(nest, T_NEAR);
+    }
     PermutationBody();
+    if (plan_.units > 1) {
+      jmp(done, T_NEAR);
+      L(nest);
+      LoopNest(done);
+    }
   } else {
     LoopNest(done);
   }
@@ -208,15 +222,11 @@ void PlanGenerator::LoopNest(const Xbyak::Label& done) {
 
 // Constants the bodies read rip-relative, after the code.
 void PlanGenerator::EmitTables() {
-  if (!permutation_.empty()) {
+  if (!permutation_table_bytes_.empty()) {
     align(32);
     L(permutation_table_);
-    for (const PermutationVector& vector : permutation_) {
-      for (const PermutationStep& step : vector.steps) {
-        for (uint32_t index : step.indices) {
-          dd(index);
-        }
-      }
+    for (uint8_t value : permutation_table_bytes_) {
+      db(value);
     }
   }
   if (needs_reverse_mask_) {
@@ -311,20 +321,23 @@ void PlanGenerator::Body(int64_t rows, int64_t n) {
   ElementsBody(rows, n, plan_.block.src_stride, plan_.block.dst_stride);
 }
 
-// Whether the whole problem is one small permutation of dwords: a single kernel call, 4- or
-// 8-byte elements, a dense destination and a source span of one to four vectors each. Then
-// fills permutation_sources_ (vectors covering the source span, the last one overlapping so that
-// no byte outside the span is read) and permutation_ (for each destination vector, the vpermd
-// indices and vpblendd lanes per source vector).
+// Whether the whole problem is one small permutation: a dense destination
+// of one to four vectors, a source span of at most four vectors. 4- and 8-byte elements move as
+// dwords between 32-byte vectors (vpermd, vpblendd); 1- and 2-byte elements as bytes from 16-byte
+// blocks broadcast to both lanes (vpshufb, vpor). Fills the permutation_ members; the last source
+// piece and the last destination vector overlap their predecessors, so that nothing outside the
+// views is read or written.
 bool PlanGenerator::PlanPermutation() {
   const Problem& problem = plan_.problem;
   const int64_t bytes = problem.count * width_;
-  if (plan_.units != 1 || (width_ != 4 && width_ != 8) || bytes < kVectorBytes ||
-      bytes > kMaxPermutationBytes) {
+  if (width_ > 8 || bytes < kVectorBytes || bytes > kMaxPermutationBytes) {
     return false;
   }
-  // Every element's source and destination byte offsets, by a mixed-radix walk of the nodes.
-  std::vector<int64_t> source_of(static_cast<size_t>(bytes / 4), INT64_MIN);
+  permute_bytes_ = width_ <= 2;
+  const int64_t unit = permute_bytes_ ? 1 : 4;  // bytes a lane moves
+  const int64_t piece = permute_bytes_ ? kVectorBytes / 2 : kVectorBytes;
+  // Each destination lane's source byte offset, by a mixed-radix walk of the nodes.
+  std::vector<int64_t> source_of(static_cast<size_t>(bytes / unit), INT64_MIN);
   int64_t lo = INT64_MAX;
   int64_t hi = INT64_MIN;
   int64_t index[RAVEL_MAX_RANK + 1] = {};
@@ -335,12 +348,12 @@ bool PlanGenerator::PlanPermutation() {
       src += index[d] * problem.nodes[d].src_stride;
       dst += index[d] * problem.nodes[d].dst_stride;
     }
-    if (dst < 0 || dst + width_ > bytes || dst % width_ != 0 || src % 4 != 0 ||
-        source_of[static_cast<size_t>(dst / 4)] != INT64_MIN) {
+    if (dst < 0 || dst + width_ > bytes || dst % width_ != 0 || src % unit != 0 ||
+        source_of[static_cast<size_t>(dst / unit)] != INT64_MIN) {
       return false;  // not a dense destination
     }
-    for (int64_t k = 0; k < width_ / 4; ++k) {
-      source_of[static_cast<size_t>(dst / 4 + k)] = src + 4 * k;
+    for (int64_t k = 0; k < width_ / unit; ++k) {
+      source_of[static_cast<size_t>(dst / unit + k)] = src + unit * k;
     }
     lo = std::min(lo, src);
     hi = std::max(hi, src + width_);
@@ -351,58 +364,85 @@ bool PlanGenerator::PlanPermutation() {
       index[d] = 0;
     }
   }
-  if (hi - lo < kVectorBytes || hi - lo > kMaxPermutationBytes) {
+  if (hi - lo < piece || hi - lo > kMaxPermutationBytes) {
     return false;
   }
-  for (int64_t offset = lo; offset < hi; offset += kVectorBytes) {
-    permutation_sources_.push_back(std::min(offset, hi - kVectorBytes));
+  for (int64_t offset = lo; offset < hi; offset += piece) {
+    permutation_sources_.push_back(std::min(offset, hi - piece));
   }
-  const int64_t lanes = kVectorBytes / 4;
+  const int64_t lanes = kVectorBytes / unit;
   for (int64_t offset = 0; offset < bytes; offset += kVectorBytes) {
     PermutationVector vector;
     vector.dst_offset = std::min(offset, bytes - kVectorBytes);
+    std::vector<std::vector<uint8_t>> indices;  // per step: lanes x unit bytes
     for (int64_t lane = 0; lane < lanes; ++lane) {
-      const int64_t src = source_of[static_cast<size_t>(vector.dst_offset / 4 + lane)];
+      const int64_t src = source_of[static_cast<size_t>(vector.dst_offset / unit + lane)];
       int32_t source = 0;
-      while (src >= permutation_sources_[source] + kVectorBytes) {
+      while (src >= permutation_sources_[source] + piece) {
         ++source;
       }
-      auto step = std::find_if(vector.steps.begin(), vector.steps.end(),
-                               [&](const PermutationStep& s) { return s.source == source; });
-      if (step == vector.steps.end()) {
-        vector.steps.push_back(PermutationStep{source, 0, {}});
-        step = vector.steps.end() - 1;
+      size_t step = 0;
+      while (step < vector.steps.size() && vector.steps[step].source != source) {
+        ++step;
       }
-      step->lanes = static_cast<uint8_t>(step->lanes | (1u << lane));
-      step->indices[lane] = static_cast<uint32_t>((src - permutation_sources_[source]) / 4);
+      if (step == vector.steps.size()) {
+        vector.steps.push_back(PermutationStep{source, 0, 0});
+        // vpshufb zeroes lanes whose index has the top bit set: those other steps supply.
+        indices.emplace_back(static_cast<size_t>(kVectorBytes), permute_bytes_ ? 0x80 : 0);
+      }
+      vector.steps[step].lanes |= 1u << lane;
+      const int64_t within = (src - permutation_sources_[source]) / unit;
+      if (permute_bytes_) {
+        indices[step][static_cast<size_t>(lane)] = static_cast<uint8_t>(within);
+      } else {
+        for (int64_t k = 0; k < 4; ++k) {
+          indices[step][static_cast<size_t>(4 * lane + k)] =
+              static_cast<uint8_t>((static_cast<uint64_t>(within) >> (8 * k)) & 0xFF);
+        }
+      }
+    }
+    for (size_t step = 0; step < vector.steps.size(); ++step) {
+      vector.steps[step].table_offset = static_cast<int32_t>(permutation_table_bytes_.size());
+      permutation_table_bytes_.insert(permutation_table_bytes_.end(), indices[step].begin(),
+                                      indices[step].end());
     }
     permutation_.push_back(vector);
   }
   return true;
 }
 
-// The permutation PlanPermutation planned: every source vector loaded, then each destination
-// vector assembled (vpermd per source vector, vpblendd of their lanes) and stored. All loads
-// precede all stores, so none waits behind a store that aliases it.
+// The permutation PlanPermutation planned: every source piece loaded, then each destination
+// vector assembled and stored. All loads precede all stores, so none waits behind a store that
+// aliases it in the low 12 bits.
 void PlanGenerator::PermutationBody() {
   for (size_t v = 0; v < permutation_sources_.size(); ++v) {
-    vmovdqu(Xbyak::Ymm(static_cast<int>(v)), ptr[Exp(Ptr{reg_unit_src, permutation_sources_[v]})]);
+    const Xbyak::Address source = ptr[Exp(Ptr{reg_unit_src, permutation_sources_[v]})];
+    if (permute_bytes_) {
+      vbroadcasti128(Xbyak::Ymm(static_cast<int>(v)), source);
+    } else {
+      vmovdqu(Xbyak::Ymm(static_cast<int>(v)), source);
+    }
   }
   const Xbyak::Ymm result = ymm8;
   const Xbyak::Ymm indices = ymm9;
   const Xbyak::Ymm part = ymm10;
-  int32_t table_offset = 0;
   for (const PermutationVector& vector : permutation_) {
     for (size_t k = 0; k < vector.steps.size(); ++k) {
       const PermutationStep& step = vector.steps[k];
-      vmovdqu(indices, ptr[rip + permutation_table_ + table_offset]);
-      table_offset += static_cast<int32_t>(kVectorBytes);
+      vmovdqu(indices, ptr[rip + permutation_table_ + step.table_offset]);
       const Xbyak::Ymm source(step.source);
-      if (k == 0) {
-        vpermd(result, indices, source);
+      const Xbyak::Ymm to = k == 0 ? result : part;
+      if (permute_bytes_) {
+        vpshufb(to, source, indices);
       } else {
-        vpermd(part, indices, source);
-        vpblendd(result, result, part, step.lanes);
+        vpermd(to, indices, source);
+      }
+      if (k > 0) {
+        if (permute_bytes_) {
+          vpor(result, result, part);
+        } else {
+          vpblendd(result, result, part, static_cast<uint8_t>(step.lanes));
+        }
       }
     }
     vmovdqu(ptr[Exp(Ptr{reg_unit_dst, vector.dst_offset})], result);

@@ -82,20 +82,24 @@ class PlanGenerator : public Generator {
   int32_t kernel_args_offset_ = 0;  // the RowsArgs a kernel call reads, at rsp + this
   Xbyak::Label reverse_mask_;
   bool needs_reverse_mask_ = false;
-  // A whole small problem as one permutation of dwords (PlanPermutation): the source vectors'
-  // byte offsets, each destination vector's offset, and per (destination vector, source vector)
-  // pair the vpermd indices and the vpblendd mask of the lanes it supplies.
+  // A whole small problem as one permutation in registers (PlanPermutation): the source's
+  // pieces (32-byte vectors for 4- and 8-byte elements, 16-byte blocks for 1- and 2-byte ones)
+  // by byte offset, and for each destination vector the source pieces it takes lanes from, each
+  // with its vpermd or vpshufb indices (at table_offset in permutation_table_bytes_) and, for
+  // vpblendd, its lanes.
   struct PermutationStep {
     int32_t source;  // index into permutation_sources_
-    uint8_t lanes;   // vpblendd mask: the destination lanes this source supplies
-    uint32_t indices[8];
+    uint32_t lanes;  // the destination lanes (dwords or bytes) this source supplies
+    int32_t table_offset;
   };
   struct PermutationVector {
     int64_t dst_offset;
     std::vector<PermutationStep> steps;
   };
+  bool permute_bytes_ = false;  // vpshufb of 16-byte blocks, else vpermd of 32-byte vectors
   std::vector<int64_t> permutation_sources_;
   std::vector<PermutationVector> permutation_;
+  std::vector<uint8_t> permutation_table_bytes_;
   Xbyak::Label permutation_table_;
 
   // The driver's state, in callee-saved registers (they survive calls to memcpy).

@@ -489,6 +489,65 @@ TEST_F(JitCacheTest, PreservesCalleeSavedRegisters) {
 }
 #endif  // __x86_64__
 
+// Small whole problems run as one permutation when a task covers every kernel call; a task of
+// fewer calls (threads, callers' pools) still writes exactly its own calls' bytes.
+TEST_F(JitCacheTest, PartialRangesOfSmallProblemsWriteOnlyTheirCalls) {
+  std::mt19937 rng(31);
+  int checked = 0;
+  for (int i = 0; i < 3000 && checked < 60; ++i) {
+    // A random permutation of a small dense tensor: ranks 2-4, extents 2-7.
+    const int64_t elem = int64_t{1} << (rng() % 4);
+    const int rank = 2 + static_cast<int>(rng() % 3);
+    std::vector<int64_t> shape;
+    std::vector<int> perm;
+    for (int d = 0; d < rank; ++d) {
+      shape.push_back(2 + static_cast<int64_t>(rng() % 6));
+      perm.push_back(d);
+    }
+    std::shuffle(perm.begin(), perm.end(), rng);
+    std::vector<int64_t> permuted;
+    for (int d : perm) {
+      permuted.push_back(shape[static_cast<size_t>(d)]);
+    }
+    const KernelCase c{"small_permutation", elem, Permuted(shape, perm), DenseView(permuted)};
+    const int64_t bytes = Extent(c.dst) * c.elem_size;
+    const auto plan = HwyPlan(c);
+    if (plan->kernel == nullptr || plan->units < 2 || bytes < 32 || bytes > 128) {
+      continue;
+    }
+    const auto code = ravel::jit::CompileUncached(*plan);
+    ASSERT_NE(code, nullptr);
+    std::vector<unsigned char> src(static_cast<size_t>(Extent(c.src) * c.elem_size));
+    for (unsigned char& byte : src) {
+      byte = static_cast<unsigned char>(1 + rng() % 150);  // never the canary (0xA5)
+    }
+    const auto run = [&](int64_t begin, int64_t end) {
+      std::vector<unsigned char> dst(static_cast<size_t>(bytes), kCanary);
+      ravel::jit::Run(*code,
+                      reinterpret_cast<const char*>(src.data()) + c.src.offset * c.elem_size +
+                          plan->problem.src_offset,
+                      reinterpret_cast<char*>(dst.data()) + c.dst.offset * c.elem_size +
+                          plan->problem.dst_offset,
+                      begin, end);
+      return dst;
+    };
+    const std::vector<unsigned char> whole = run(0, plan->units);
+    const std::vector<unsigned char> head = run(0, plan->units - 1);
+    const std::vector<unsigned char> tail = run(plan->units - 1, plan->units);
+    size_t untouched = 0;
+    for (size_t b = 0; b < whole.size(); ++b) {
+      ASSERT_NE(whole[b], kCanary) << Describe(c) << " byte " << b;
+      // Each byte is written by exactly one of the two ranges, with the whole run's value.
+      ASSERT_TRUE((head[b] == whole[b]) != (tail[b] == whole[b]))
+          << Describe(c) << " byte " << b << " " << code->name();
+      untouched += head[b] == kCanary ? 1 : 0;
+    }
+    EXPECT_GT(untouched, 0u);
+    ++checked;
+  }
+  EXPECT_GE(checked, 20);
+}
+
 // 8 threads ask for the same few hundred shapes in different orders at once: every result is
 // right and every key is generated exactly once.
 TEST_F(JitCacheTest, EightThreadsCompileEachKeyOnce) {
