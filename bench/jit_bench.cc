@@ -25,26 +25,21 @@ namespace {
 
 constexpr int32_t kMaxBenchedRank = 4;
 
-ravel::Layout LayoutOf(const ravel_view& view) {
-  ravel::Layout layout;
-  layout.rank = view.rank;
-  layout.elem_size = view.elem_size;
-  for (int32_t d = 0; d < view.rank; ++d) {
-    layout.shape[d] = view.shape[d];
-    layout.strides[d] = view.strides[d];
-  }
-  return layout;
-}
-
 // The Highway plan of a stage, as the library builds it for one thread on AVX2; nullptr when it
 // has no kernel calls for the generator.
 std::unique_ptr<ravel::Plan> PlanOf(const ravel_cases::Stage& stage) {
   ravel::PlanRequest request;
   request.backend = RAVEL_BACKEND_HWY;
   request.isa = ravel::Isa::kAvx2;
+  const ravel_layout src_layout = ravel_view_layout(&stage.src);
+  const ravel_layout dst_layout = ravel_view_layout(&stage.dst);
+  ravel::Layout src;
+  ravel::Layout dst;
   auto plan = std::make_unique<ravel::Plan>();
-  const ravel::Problem problem = ravel::Canonicalize(LayoutOf(stage.src), LayoutOf(stage.dst));
-  if (ravel::BuildPlan(problem, request, plan.get()) != RAVEL_OK || plan->kernel == nullptr) {
+  if (ravel::ReadLayout(&src_layout, "src", &src) != RAVEL_OK ||
+      ravel::ReadLayout(&dst_layout, "dst", &dst) != RAVEL_OK ||
+      ravel::BuildPlan(ravel::Canonicalize(src, dst), request, plan.get()) != RAVEL_OK ||
+      plan->kernel == nullptr) {
     return nullptr;
   }
   return plan;
