@@ -331,6 +331,16 @@ std::shared_ptr<ravel::Plan> HwyPlan(const KernelCase& c) {
   return plan;
 }
 
+// The arguments of generated code for kernel calls [begin, end) of plan, on c's source and
+// destination buffers (their views' offsets and the plan's canonical offsets applied).
+ravel::jit::TaskArgs ArgsFor(const ravel::Plan& plan, const KernelCase& c, const unsigned char* src,
+                             unsigned char* dst, int64_t begin, int64_t end) {
+  return ravel::jit::TaskArgs{
+      reinterpret_cast<const char*>(src) + c.src.offset * c.elem_size + plan.problem.src_offset,
+      reinterpret_cast<char*>(dst) + c.dst.offset * c.elem_size + plan.problem.dst_offset, begin,
+      end};
+}
+
 // Runs code on c's buffers, over kernel calls [0, units) in the given chunks (none: one call),
 // and compares with the reference backend.
 ::testing::AssertionResult RunsRight(const ravel::jit::Code& code, const ravel::Plan& plan,
@@ -357,12 +367,8 @@ std::shared_ptr<ravel::Plan> HwyPlan(const KernelCase& c) {
     ranges.emplace_back(0, plan.units);
   }
   for (const auto& [begin, end] : ranges) {
-    ravel::jit::Run(code,
-                    reinterpret_cast<const char*>(src.data()) + c.src.offset * c.elem_size +
-                        plan.problem.src_offset,
-                    reinterpret_cast<char*>(actual.data()) + c.dst.offset * c.elem_size +
-                        plan.problem.dst_offset,
-                    begin, end);
+    const ravel::jit::TaskArgs args = ArgsFor(plan, c, src.data(), actual.data(), begin, end);
+    code.entry()(&args);
   }
   if (actual != expected) {
     return ::testing::AssertionFailure() << Describe(c) << " " << code.name();
@@ -471,11 +477,7 @@ TEST_F(JitCacheTest, PreservesCalleeSavedRegisters) {
     ASSERT_NE(code, nullptr);
     std::vector<unsigned char> src(static_cast<size_t>(Extent(c.src) * c.elem_size), 1);
     std::vector<unsigned char> dst(static_cast<size_t>(Extent(c.dst) * c.elem_size), 0);
-    const ravel::jit::TaskArgs args{
-        reinterpret_cast<const char*>(src.data()) + c.src.offset * c.elem_size +
-            plan->problem.src_offset,
-        reinterpret_cast<char*>(dst.data()) + c.dst.offset * c.elem_size + plan->problem.dst_offset,
-        0, plan->units};
+    const ravel::jit::TaskArgs args = ArgsFor(*plan, c, src.data(), dst.data(), 0, plan->units);
     uint64_t after[6] = {};
     ravel_test_call_with_sentinels(code->entry(), &args, after);
     for (uint64_t r = 0; r < 6; ++r) {
@@ -523,12 +525,8 @@ TEST_F(JitCacheTest, PartialRangesOfSmallProblemsWriteOnlyTheirCalls) {
     }
     const auto run = [&](int64_t begin, int64_t end) {
       std::vector<unsigned char> dst(static_cast<size_t>(bytes), kCanary);
-      ravel::jit::Run(*code,
-                      reinterpret_cast<const char*>(src.data()) + c.src.offset * c.elem_size +
-                          plan->problem.src_offset,
-                      reinterpret_cast<char*>(dst.data()) + c.dst.offset * c.elem_size +
-                          plan->problem.dst_offset,
-                      begin, end);
+      const ravel::jit::TaskArgs args = ArgsFor(*plan, c, src.data(), dst.data(), begin, end);
+      code->entry()(&args);
       return dst;
     };
     const std::vector<unsigned char> whole = run(0, plan->units);
