@@ -6,8 +6,43 @@
 #include <mutex>
 #include <thread>
 
+#if defined(__SANITIZE_THREAD__)
+#define RAVEL_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RAVEL_TSAN 1
+#endif
+#endif
+
+#if defined(RAVEL_TSAN)
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+#endif
+
 namespace ravel {
 namespace {
+
+#if defined(RAVEL_TSAN)
+// A pool that is not built with ThreadSanitizer (Debian's pthreadpool, a caller's) orders the
+// caller's writes before its tasks and the tasks' writes before its return with atomics TSan
+// cannot see. These annotations state exactly that order, through two objects so that no task
+// is ordered after another: the caller releases `dispatch` and each task acquires it; each task
+// releases `joined` and the caller acquires it after the pool returns. Races between tasks stay
+// visible.
+struct AnnotatedTasks {
+  TaskFn task;
+  void* ctx;
+  char dispatch;
+  char joined;
+};
+
+void RunAnnotatedTask(void* opaque, size_t index) {
+  auto* tasks = static_cast<AnnotatedTasks*>(opaque);
+  __tsan_acquire(&tasks->dispatch);
+  tasks->task(tasks->ctx, index);
+  __tsan_release(&tasks->joined);
+}
+#endif
 
 int32_t HardwareThreads() {
   const unsigned cores = std::thread::hardware_concurrency();
@@ -33,11 +68,20 @@ void RunTasks(const TaskRunner& runner, TaskFn task, void* ctx, size_t count) {
   if (count == 0) {
     return;
   }
+#if defined(RAVEL_TSAN)
+  AnnotatedTasks annotated{task, ctx, 0, 0};
+  __tsan_release(&annotated.dispatch);
+  task = &RunAnnotatedTask;
+  ctx = &annotated;
+#endif
   if (runner.parallel_for != nullptr) {
     runner.parallel_for(runner.pool, task, ctx, count);
-    return;
+  } else {
+    pthreadpool_parallelize_1d(OwnPool(), task, ctx, count, 0);
   }
-  pthreadpool_parallelize_1d(OwnPool(), task, ctx, count, 0);
+#if defined(RAVEL_TSAN)
+  __tsan_acquire(&annotated.joined);
+#endif
 }
 
 int32_t DefaultThreadCount() {
