@@ -539,58 +539,13 @@ void PlanGenerator::CopyBytes(const Ptr& src, const Ptr& dst, int64_t bytes,
     size /= 2;
   }
   const int64_t second = bytes - size;  // == 0 when bytes is a power of two
-  if (size == 16) {
-    vmovdqu(xmm0, ptr[Exp(src)]);
-    if (second > 0) {
-      vmovdqu(xmm1, ptr[Exp(src.At(second))]);
-    }
-    vmovdqu(ptr[Exp(dst)], xmm0);
-    if (second > 0) {
-      vmovdqu(ptr[Exp(dst.At(second))], xmm1);
-    }
-    return;
-  }
-  const Xbyak::Reg64 a = reg_temps[0];
-  const Xbyak::Reg64 b = reg_temps[1];
-  const auto load = [&](const Xbyak::Reg64& reg, const Ptr& p) {
-    switch (size) {
-      case 8:
-        mov(reg, qword[Exp(p)]);
-        break;
-      case 4:
-        mov(reg.cvt32(), dword[Exp(p)]);
-        break;
-      case 2:
-        movzx(reg.cvt32(), word[Exp(p)]);
-        break;
-      default:
-        movzx(reg.cvt32(), byte[Exp(p)]);
-        break;
-    }
-  };
-  const auto store = [&](const Ptr& p, const Xbyak::Reg64& reg) {
-    switch (size) {
-      case 8:
-        mov(qword[Exp(p)], reg);
-        break;
-      case 4:
-        mov(dword[Exp(p)], reg.cvt32());
-        break;
-      case 2:
-        mov(word[Exp(p)], reg.cvt16());
-        break;
-      default:
-        mov(byte[Exp(p)], reg.cvt8());
-        break;
-    }
-  };
-  load(a, src);
+  LoadBytes(src, size, 0);
   if (second > 0) {
-    load(b, src.At(second));
+    LoadBytes(src.At(second), size, 1);
   }
-  store(dst, a);
+  StoreBytes(dst, size, 0);
   if (second > 0) {
-    store(dst.At(second), b);
+    StoreBytes(dst.At(second), size, 1);
   }
 }
 
@@ -1061,17 +1016,18 @@ void PlanGenerator::MoveElements(const Ptr& src, const Ptr& dst, int64_t n, int6
   for (int64_t group = 0; group < n; group += kElementTemps) {
     const int64_t count = std::min<int64_t>(kElementTemps, n - group);
     for (int64_t j = 0; j < count; ++j) {
-      LoadElement(src.At((group + j) * src_stride), static_cast<int>(j));
+      LoadBytes(src.At((group + j) * src_stride), width_, static_cast<int>(j));
     }
     for (int64_t j = 0; j < count; ++j) {
-      StoreElement(dst.At((group + j) * dst_stride), static_cast<int>(j));
+      StoreBytes(dst.At((group + j) * dst_stride), width_, static_cast<int>(j));
     }
   }
 }
 
-void PlanGenerator::LoadElement(const Ptr& src, int temp) {
+// reg_temps[temp] (xmm<temp> for 16 bytes) = the `bytes` (1, 2, 4, 8 or 16) at src.
+void PlanGenerator::LoadBytes(const Ptr& src, int64_t bytes, int temp) {
   const Xbyak::Reg64 reg = reg_temps[temp];
-  switch (width_) {
+  switch (bytes) {
     case 1:
       movzx(reg.cvt32(), byte[Exp(src)]);
       break;
@@ -1090,9 +1046,10 @@ void PlanGenerator::LoadElement(const Ptr& src, int temp) {
   }
 }
 
-void PlanGenerator::StoreElement(const Ptr& dst, int temp) {
+// The `bytes` at dst = what LoadBytes put in temp.
+void PlanGenerator::StoreBytes(const Ptr& dst, int64_t bytes, int temp) {
   const Xbyak::Reg64 reg = reg_temps[temp];
-  switch (width_) {
+  switch (bytes) {
     case 1:
       mov(byte[Exp(dst)], reg.cvt8());
       break;

@@ -72,8 +72,8 @@ class PlanGenerator : public Generator {
                   int64_t dst_stride);
   void MoveElements(const Ptr& src, const Ptr& dst, int64_t n, int64_t src_stride,
                     int64_t dst_stride);
-  void LoadElement(const Ptr& src, int temp);
-  void StoreElement(const Ptr& dst, int temp);
+  void LoadBytes(const Ptr& src, int64_t bytes, int temp);
+  void StoreBytes(const Ptr& dst, int64_t bytes, int temp);
 
   const Plan& plan_;
   const int64_t width_;

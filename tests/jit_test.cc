@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <random>
 #include <set>
 #include <string>
@@ -33,35 +34,12 @@
 namespace ravel_test {
 namespace {
 
-constexpr int kCanary = 0xA5;
-
 bool JitAvailable() { return ravel::jit::Built() && ravel_isa_available(RAVEL_ISA_AVX2); }
 
 std::string Describe(ravel_plan plan) {
   char text[1024];
   ravel_plan_describe(plan, text, sizeof(text));
   return text;
-}
-
-// Runs c with options into a canary-filled buffer at byte misalignment `shift`.
-std::vector<unsigned char> Run(const KernelCase& c, const ravel_options& options, int shift,
-                               const std::vector<unsigned char>& src, ravel_status* status,
-                               int32_t* backend, std::string* description) {
-  const int64_t dst_bytes = Extent(c.dst) * c.elem_size;
-  std::vector<unsigned char> dst(static_cast<size_t>(dst_bytes + shift + 64), kCanary);
-  const ravel_layout src_layout = LayoutOf(c.src, c.elem_size);
-  const ravel_layout dst_layout = LayoutOf(c.dst, c.elem_size);
-  ravel_plan plan = nullptr;
-  *status = ravel_plan_create(&src_layout, &dst_layout, &options, &plan);
-  if (*status != RAVEL_OK) {
-    return dst;
-  }
-  *backend = ravel_plan_backend(plan);
-  *description = Describe(plan);
-  *status = ravel_plan_execute(plan, src.data() + shift + c.src.offset * c.elem_size,
-                               dst.data() + shift + c.dst.offset * c.elem_size);
-  ravel_plan_destroy(plan);
-  return dst;
 }
 
 // The JIT's output equals the reference's for c, for every option combination; returns the
@@ -79,12 +57,9 @@ std::string CheckCase(const KernelCase& c, int32_t isa, const std::vector<int>& 
     ravel_options_init(&reference_options);
     reference_options.backend = RAVEL_BACKEND_REFERENCE;
     reference_options.num_threads = 1;
-    ravel_status status = RAVEL_E_INTERNAL;
-    int32_t backend = -1;
-    std::string description;
-    const std::vector<unsigned char> expected =
-        Run(c, reference_options, shift, src, &status, &backend, &description);
-    EXPECT_EQ(status, RAVEL_OK) << Describe(c) << ": " << ravel_last_error();
+    PlannedRun run;
+    const std::vector<unsigned char> expected = RunPlanned(c, reference_options, shift, src, &run);
+    EXPECT_EQ(run.status, RAVEL_OK) << Describe(c) << ": " << ravel_last_error();
     for (int32_t streaming : {RAVEL_STREAMING_OFF, RAVEL_STREAMING_ON}) {
       for (int32_t threads : {1, 2}) {
         ravel_options options;
@@ -93,16 +68,16 @@ std::string CheckCase(const KernelCase& c, int32_t isa, const std::vector<int>& 
         options.isa = isa;
         options.streaming = streaming;
         options.num_threads = threads;
-        const std::vector<unsigned char> actual =
-            Run(c, options, shift, src, &status, &backend, &description);
-        EXPECT_EQ(status, RAVEL_OK) << Describe(c) << ": " << ravel_last_error();
-        if (status != RAVEL_OK) {
+        const std::vector<unsigned char> actual = RunPlanned(c, options, shift, src, &run);
+        EXPECT_EQ(run.status, RAVEL_OK) << Describe(c) << ": " << ravel_last_error();
+        if (run.status != RAVEL_OK) {
           return family;
         }
+        const std::string& description = run.description;
         const bool empty = description.find("family: empty") != std::string::npos;
         if (!empty) {
           // Forcing took effect: the plan runs generated code.
-          EXPECT_EQ(backend, RAVEL_BACKEND_JIT) << description;
+          EXPECT_EQ(run.backend, RAVEL_BACKEND_JIT) << description;
           const size_t at = description.find("family: ");
           family = description.substr(at + 8, description.find(';', at) - at - 8);
         }
@@ -171,22 +146,18 @@ TEST_P(JitKernelsTest, CallsHighwayKernelWhereItIsFaster) {
     ravel_options options;
     ravel_options_init(&options);
     options.backend = RAVEL_BACKEND_REFERENCE;
-    ravel_status status = RAVEL_E_INTERNAL;
-    int32_t backend = -1;
-    std::string description;
-    const std::vector<unsigned char> expected =
-        ravel_test::Run(c, options, 1, src, &status, &backend, &description);
-    ASSERT_EQ(status, RAVEL_OK) << ravel_last_error();
+    PlannedRun run;
+    const std::vector<unsigned char> expected = RunPlanned(c, options, 1, src, &run);
+    ASSERT_EQ(run.status, RAVEL_OK) << ravel_last_error();
     options.backend = RAVEL_BACKEND_JIT;
     options.isa = isa;
     options.streaming = RAVEL_STREAMING_ON;
     options.num_threads = 1;
-    const std::vector<unsigned char> actual =
-        ravel_test::Run(c, options, 1, src, &status, &backend, &description);
-    ASSERT_EQ(status, RAVEL_OK) << Describe(c) << ": " << ravel_last_error();
-    EXPECT_EQ(backend, RAVEL_BACKEND_JIT) << description;
-    EXPECT_NE(description.find("-calls-hwy-"), std::string::npos) << description;
-    EXPECT_TRUE(actual == expected) << Describe(c) << "\n  " << description;
+    const std::vector<unsigned char> actual = RunPlanned(c, options, 1, src, &run);
+    ASSERT_EQ(run.status, RAVEL_OK) << Describe(c) << ": " << ravel_last_error();
+    EXPECT_EQ(run.backend, RAVEL_BACKEND_JIT) << run.description;
+    EXPECT_NE(run.description.find("-calls-hwy-"), std::string::npos) << run.description;
+    EXPECT_TRUE(actual == expected) << Describe(c) << "\n  " << run.description;
   }
 }
 
@@ -546,6 +517,14 @@ TEST_F(JitCacheTest, PartialRangesOfSmallProblemsWriteOnlyTheirCalls) {
   EXPECT_GE(checked, 20);
 }
 
+// 0 .. count-1 in an order seeded by seed (each thread of a test asks in its own order).
+std::vector<int> ShuffledIndices(int count, uint32_t seed) {
+  std::vector<int> order(static_cast<size_t>(count));
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), std::mt19937(seed));
+  return order;
+}
+
 // 8 threads ask for the same few hundred shapes in different orders at once: every result is
 // right and every key is generated exactly once.
 TEST_F(JitCacheTest, EightThreadsCompileEachKeyOnce) {
@@ -575,12 +554,7 @@ TEST_F(JitCacheTest, EightThreadsCompileEachKeyOnce) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      std::vector<int> order(kShapes);
-      for (int i = 0; i < kShapes; ++i) {
-        order[static_cast<size_t>(i)] = i;
-      }
-      std::shuffle(order.begin(), order.end(), std::mt19937(static_cast<uint32_t>(t)));
-      for (int i : order) {
+      for (int i : ShuffledIndices(kShapes, static_cast<uint32_t>(t))) {
         const ravel::Plan& plan = *plans[static_cast<size_t>(i)];
         const std::string& key = keys[static_cast<size_t>(i)];
         const auto code = cache.GetOrGenerate(key, [&] {
@@ -628,12 +602,7 @@ TEST_F(JitCacheTest, EightThreadsThroughThePublicApi) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      std::vector<int> order(kShapes);
-      for (int i = 0; i < kShapes; ++i) {
-        order[static_cast<size_t>(i)] = i;
-      }
-      std::shuffle(order.begin(), order.end(), std::mt19937(static_cast<uint32_t>(t)));
-      for (int i : order) {
+      for (int i : ShuffledIndices(kShapes, static_cast<uint32_t>(t))) {
         const KernelCase& c = cases[static_cast<size_t>(i)];
         std::vector<unsigned char> src_bytes(static_cast<size_t>(Extent(c.src) * c.elem_size));
         for (size_t k = 0; k < src_bytes.size(); ++k) {
@@ -642,17 +611,13 @@ TEST_F(JitCacheTest, EightThreadsThroughThePublicApi) {
         ravel_options options;
         ravel_options_init(&options);
         options.num_threads = 1;
-        ravel_status status = RAVEL_E_INTERNAL;
-        int32_t backend = -1;
-        std::string description;
-        const auto actual =
-            ravel_test::Run(c, options, 0, src_bytes, &status, &backend, &description);
-        const bool ok = status == RAVEL_OK;
-        jit_plans += backend == RAVEL_BACKEND_JIT ? 1 : 0;
+        PlannedRun run;
+        const auto actual = RunPlanned(c, options, 0, src_bytes, &run);
+        const bool ok = run.status == RAVEL_OK;
+        jit_plans += run.backend == RAVEL_BACKEND_JIT ? 1 : 0;
         options.backend = RAVEL_BACKEND_REFERENCE;
-        const auto expected =
-            ravel_test::Run(c, options, 0, src_bytes, &status, &backend, &description);
-        if (!ok || status != RAVEL_OK || actual != expected) {
+        const auto expected = RunPlanned(c, options, 0, src_bytes, &run);
+        if (!ok || run.status != RAVEL_OK || actual != expected) {
           ++wrong;
         }
       }

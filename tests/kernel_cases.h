@@ -93,6 +93,45 @@ inline std::string Describe(const KernelCase& c) {
 }
 
 // Named edge cases for one element size; tile is the largest micro-tile edge in lanes.
+// Fills destination buffers before a run: bytes a copy must not touch keep it.
+constexpr unsigned char kCanary = 0xA5;
+
+// What RunPlanned reports beside the destination bytes.
+struct PlannedRun {
+  ravel_status status = RAVEL_E_INTERNAL;
+  int32_t backend = -1;
+  int32_t isa = -1;
+  std::string description;  // ravel_plan_describe
+};
+
+// Plans c with options and executes the plan from src (c's source buffer at byte misalignment
+// shift) into a canary-filled buffer holding c's destination at the same misalignment and 64
+// canary bytes past it; returns that whole buffer.
+inline std::vector<unsigned char> RunPlanned(const KernelCase& c, const ravel_options& options,
+                                             int shift, const std::vector<unsigned char>& src,
+                                             PlannedRun* run) {
+  constexpr int64_t kSlack = 64;
+  const int64_t dst_bytes = Extent(c.dst) * c.elem_size;
+  std::vector<unsigned char> dst(static_cast<size_t>(dst_bytes + shift + kSlack), kCanary);
+  const ravel_layout src_layout = LayoutOf(c.src, c.elem_size);
+  const ravel_layout dst_layout = LayoutOf(c.dst, c.elem_size);
+  ravel_plan plan = nullptr;
+  *run = PlannedRun{};
+  run->status = ravel_plan_create(&src_layout, &dst_layout, &options, &plan);
+  if (run->status != RAVEL_OK) {
+    return dst;
+  }
+  run->backend = ravel_plan_backend(plan);
+  run->isa = ravel_plan_isa(plan);
+  char text[1024];
+  ravel_plan_describe(plan, text, sizeof(text));
+  run->description = text;
+  run->status = ravel_plan_execute(plan, src.data() + shift + c.src.offset * c.elem_size,
+                                   dst.data() + shift + c.dst.offset * c.elem_size);
+  ravel_plan_destroy(plan);
+  return dst;
+}
+
 inline std::vector<KernelCase> EdgeCases(int64_t elem) {
   std::vector<KernelCase> cases;
   const int64_t lanes = 64 / std::min<int64_t>(elem, 16);

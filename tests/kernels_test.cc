@@ -16,29 +16,6 @@
 namespace ravel_test {
 namespace {
 
-constexpr int kCanary = 0xA5;
-
-// Runs the case with the given options into a canary-filled buffer at byte misalignment
-// `shift`, returning the whole destination buffer.
-std::vector<unsigned char> Run(const KernelCase& c, const ravel_options& options, int shift,
-                               const std::vector<unsigned char>& src_bytes, ravel_status* status,
-                               int32_t* isa) {
-  const int64_t dst_bytes = Extent(c.dst) * c.elem_size;
-  std::vector<unsigned char> dst(static_cast<size_t>(dst_bytes + shift), kCanary);
-  const ravel_layout src_layout = LayoutOf(c.src, c.elem_size);
-  const ravel_layout dst_layout = LayoutOf(c.dst, c.elem_size);
-  ravel_plan plan = nullptr;
-  *status = ravel_plan_create(&src_layout, &dst_layout, &options, &plan);
-  if (*status != RAVEL_OK) {
-    return dst;
-  }
-  *isa = ravel_plan_isa(plan);
-  *status = ravel_plan_execute(plan, src_bytes.data() + shift + c.src.offset * c.elem_size,
-                               dst.data() + shift + c.dst.offset * c.elem_size);
-  ravel_plan_destroy(plan);
-  return dst;
-}
-
 void CheckCase(const KernelCase& c, int32_t isa) {
   const int64_t src_bytes = Extent(c.src) * c.elem_size;
   for (int shift : {0, 1, 3}) {
@@ -51,11 +28,9 @@ void CheckCase(const KernelCase& c, int32_t isa) {
     ravel_options_init(&reference_options);
     reference_options.backend = RAVEL_BACKEND_REFERENCE;
     reference_options.num_threads = 1;
-    ravel_status status = RAVEL_E_INTERNAL;
-    int32_t used_isa = -1;
-    const std::vector<unsigned char> expected =
-        Run(c, reference_options, shift, src, &status, &used_isa);
-    ASSERT_EQ(status, RAVEL_OK) << Describe(c) << ": " << ravel_last_error();
+    PlannedRun run;
+    const std::vector<unsigned char> expected = RunPlanned(c, reference_options, shift, src, &run);
+    ASSERT_EQ(run.status, RAVEL_OK) << Describe(c) << ": " << ravel_last_error();
     for (int32_t streaming : {RAVEL_STREAMING_OFF, RAVEL_STREAMING_ON}) {
       for (int32_t threads : {1, 2}) {
         ravel_options options;
@@ -64,9 +39,9 @@ void CheckCase(const KernelCase& c, int32_t isa) {
         options.isa = isa;
         options.streaming = streaming;
         options.num_threads = threads;
-        const std::vector<unsigned char> actual = Run(c, options, shift, src, &status, &used_isa);
-        ASSERT_EQ(status, RAVEL_OK) << Describe(c) << ": " << ravel_last_error();
-        ASSERT_EQ(used_isa, isa) << Describe(c);
+        const std::vector<unsigned char> actual = RunPlanned(c, options, shift, src, &run);
+        ASSERT_EQ(run.status, RAVEL_OK) << Describe(c) << ": " << ravel_last_error();
+        ASSERT_EQ(run.isa, isa) << Describe(c);
         ASSERT_TRUE(actual == expected)
             << Describe(c) << " isa " << ravel_isa_name(isa) << " shift " << shift << " streaming "
             << streaming << " threads " << threads;
