@@ -193,6 +193,16 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
       {"nhwc_to_nchw", elem, Permuted({2, 5, 7, 19}, {0, 3, 1, 2}), DenseView({2, 19, 5, 7})});
   cases.push_back(
       {"heads_split", elem, Permuted({2, 9, 3, 8}, {0, 2, 1, 3}), DenseView({2, 3, 9, 8})});
+  // Heads split with source rows over 1 KiB apart: few heads walk the source in order, many heads
+  // walk tiles of eight rows (19 = two tiles and a remainder).
+  for (int64_t heads : {30, 70}) {
+    const int64_t rows = heads == 30 ? 7 : 19;
+    // Runs longer than 16 bytes stay copy runs (shorter ones fold into wide elements).
+    const int64_t dim = std::max((1100 + heads * elem - 1) / (heads * elem), 16 / elem + 1);
+    cases.push_back({"heads_split_far_rows_" + std::to_string(heads), elem,
+                     Permuted({2, rows, heads, dim}, {0, 2, 1, 3}),
+                     DenseView({2, heads, rows, dim})});
+  }
   cases.push_back({"rank5_permutation", elem, Permuted({3, 4, 5, 6, 7}, {4, 2, 0, 3, 1}),
                    DenseView({7, 5, 3, 6, 4})});
   for (int64_t channels : {2, 3, 4}) {

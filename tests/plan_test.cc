@@ -113,6 +113,43 @@ TEST(BuildPlan, AliasingTransposesStageWithoutStreaming) {
   EXPECT_EQ(odd.transpose_store, TransposeStore::kRegular);
 }
 
+// Copy runs whose source rows are far apart walk the source: in order when few destination
+// streams open (32 heads), in tiles of rows when many would (2048 x 1024 runs of 128 bytes).
+TEST(BuildPlan, CopyRunsWithFarSourceRowsWalkTheSource) {
+  const PlanRequest request = Request(RAVEL_BACKEND_AUTO, 1);
+  Plan heads;
+  ASSERT_EQ(
+      BuildPlan(
+          MakeProblem(2,
+                      {{4, 16777216, 16777216}, {32, 256, 524288}, {2048, 8192, 256}, {128, 2, 2}}),
+          request, &heads),
+      RAVEL_OK);
+  EXPECT_EQ(heads.family, Family::kCopyRuns);
+  EXPECT_EQ(heads.block.src_row_stride, 256);
+  EXPECT_EQ(heads.block.dst_row_stride, 524288);
+  EXPECT_EQ(heads.block.rows, 32);
+
+  Plan tiled;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{1024, 128, 262144}, {2048, 131072, 128}, {32, 4, 4}}),
+                      request, &tiled),
+            RAVEL_OK);
+  EXPECT_EQ(tiled.block.src_row_stride, 131072);
+  EXPECT_EQ(tiled.block.rows, 8);
+  ASSERT_EQ(tiled.row_tile_loop, 0);
+  EXPECT_EQ(tiled.loops[0].count, 2048 / 8);
+  EXPECT_EQ(tiled.loops[0].src_step, 8 * 131072);
+  EXPECT_EQ(tiled.loops[1].count, 1024);
+  EXPECT_EQ(tiled.loops[1].src_step, 128);
+  EXPECT_EQ(tiled.units, 2048 / 8 * 1024);
+
+  Plan near;
+  ASSERT_EQ(
+      BuildPlan(MakeProblem(4, {{1024, 128, 65536}, {512, 512, 128}, {32, 4, 4}}), request, &near),
+      RAVEL_OK);
+  EXPECT_EQ(near.block.src_row_stride, 512);
+  EXPECT_EQ(near.block.dst_row_stride, 128);
+}
+
 TEST(BuildPlan, OddElementSizesAreLoweredToAKernelWidth) {
   // 12-byte elements, transposed: 4-byte lanes with an innermost run of three.
   Plan plan;

@@ -1,6 +1,6 @@
 // The immutable plan: a canonical problem, its kernel family, the backend and kernel chosen,
-// the driver's loop nest around the kernel, and how the work splits into tasks whose
-// destination ranges do not interleave.
+// the driver's loop nest around the kernel, and how the work splits into tasks: contiguous
+// ranges of the loop nest's kernel calls, which write disjoint sets of elements.
 #ifndef RAVEL_SRC_PLAN_PLAN_H_
 #define RAVEL_SRC_PLAN_PLAN_H_
 

@@ -1,5 +1,5 @@
 // The loop nest around a kernel: which nodes the kernel covers, their tiles, and the driver's
-// loops over everything else, in destination order.
+// loops over everything else, in destination order except where copy runs walk the source.
 #ifndef RAVEL_SRC_PLAN_TILING_H_
 #define RAVEL_SRC_PLAN_TILING_H_
 
