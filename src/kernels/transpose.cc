@@ -286,7 +286,47 @@ HWY_INLINE void TransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_str
 #endif  // SVE
 
 // Two to four destination rows read from interleaved source elements (an HWC image's channels):
-// Highway's interleaved loads split a run of columns into one vector per row.
+// Highway's interleaved loads split a run of columns into one vector per row. One loop per row
+// count, so the shuffle constants stay in registers.
+template <int kRows, class D, typename T = hn::TFromD<D>>
+HWY_INLINE void DeinterleaveVectors(D d, const T* in, T* const* out, int64_t j, bool stream) {
+  hn::Vec<D> v0, v1, v2, v3;
+  if constexpr (kRows == 2) {
+    hn::LoadInterleaved2(d, in, v0, v1);
+  } else if constexpr (kRows == 3) {
+    hn::LoadInterleaved3(d, in, v0, v1, v2);
+  } else {
+    hn::LoadInterleaved4(d, in, v0, v1, v2, v3);
+  }
+  StoreMaybeStream(v0, d, out[0] + j, stream);
+  StoreMaybeStream(v1, d, out[1] + j, stream);
+  if constexpr (kRows >= 3) {
+    StoreMaybeStream(v2, d, out[2] + j, stream);
+  }
+  if constexpr (kRows == 4) {
+    StoreMaybeStream(v3, d, out[3] + j, stream);
+  }
+}
+
+template <typename T, int kRows>
+void DeinterleaveColumns(const RowsArgs& args, const char* src, char* dst) {
+  const hn::ScalableTag<T> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  const T* in = reinterpret_cast<const T*>(src);
+  T* out[kRows];
+  for (int r = 0; r < kRows; ++r) {
+    out[r] = reinterpret_cast<T*>(dst + r * args.dst_row_stride);
+  }
+  int64_t j = 0;
+  for (; j + lanes <= args.n; j += lanes) {
+    DeinterleaveVectors<kRows>(d, in + j * kRows, out, j, args.stream);
+  }
+  if (j < args.n) {
+    j = args.n - lanes;
+    DeinterleaveVectors<kRows>(d, in + j * kRows, out, j, args.stream);
+  }
+}
+
 template <typename T>
 bool Deinterleave(const RowsArgs& args, const char* src, char* dst) {
   constexpr int64_t kWidth = sizeof(T);
@@ -295,43 +335,50 @@ bool Deinterleave(const RowsArgs& args, const char* src, char* dst) {
   if (args.rows < 2 || args.rows > 4 || args.src_stride != args.rows * kWidth || args.n < lanes) {
     return false;
   }
-  const auto columns = [&](int64_t j) {
-    const T* in = reinterpret_cast<const T*>(src + j * args.src_stride);
-    const auto row = [&](int64_t r) {
-      return reinterpret_cast<T*>(dst + r * args.dst_row_stride + j * kWidth);
-    };
-    if (args.rows == 2) {
-      hn::Vec<decltype(d)> v0, v1;
-      hn::LoadInterleaved2(d, in, v0, v1);
-      StoreMaybeStream(v0, d, row(0), args.stream);
-      StoreMaybeStream(v1, d, row(1), args.stream);
-    } else if (args.rows == 3) {
-      hn::Vec<decltype(d)> v0, v1, v2;
-      hn::LoadInterleaved3(d, in, v0, v1, v2);
-      StoreMaybeStream(v0, d, row(0), args.stream);
-      StoreMaybeStream(v1, d, row(1), args.stream);
-      StoreMaybeStream(v2, d, row(2), args.stream);
-    } else {
-      hn::Vec<decltype(d)> v0, v1, v2, v3;
-      hn::LoadInterleaved4(d, in, v0, v1, v2, v3);
-      StoreMaybeStream(v0, d, row(0), args.stream);
-      StoreMaybeStream(v1, d, row(1), args.stream);
-      StoreMaybeStream(v2, d, row(2), args.stream);
-      StoreMaybeStream(v3, d, row(3), args.stream);
-    }
-  };
-  int64_t j = 0;
-  for (; j + lanes <= args.n; j += lanes) {
-    columns(j);
-  }
-  if (j < args.n) {
-    columns(args.n - lanes);
+  if (args.rows == 2) {
+    DeinterleaveColumns<T, 2>(args, src, dst);
+  } else if (args.rows == 3) {
+    DeinterleaveColumns<T, 3>(args, src, dst);
+  } else {
+    DeinterleaveColumns<T, 4>(args, src, dst);
   }
   return true;
 }
 
 // Two to four destination columns written as interleaved elements (CHW to HWC): one vector per
-// source row, stored interleaved.
+// source row, stored interleaved; one loop per column count.
+template <int kColumns, class D, typename T = hn::TFromD<D>>
+HWY_INLINE void InterleaveVectors(D d, const T* const* in, int64_t r, T* out) {
+  if constexpr (kColumns == 2) {
+    hn::StoreInterleaved2(hn::LoadU(d, in[0] + r), hn::LoadU(d, in[1] + r), d, out);
+  } else if constexpr (kColumns == 3) {
+    hn::StoreInterleaved3(hn::LoadU(d, in[0] + r), hn::LoadU(d, in[1] + r), hn::LoadU(d, in[2] + r),
+                          d, out);
+  } else {
+    hn::StoreInterleaved4(hn::LoadU(d, in[0] + r), hn::LoadU(d, in[1] + r), hn::LoadU(d, in[2] + r),
+                          hn::LoadU(d, in[3] + r), d, out);
+  }
+}
+
+template <typename T, int kColumns>
+void InterleaveRows(const RowsArgs& args, const char* src, char* dst) {
+  const hn::ScalableTag<T> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  const T* in[kColumns];
+  for (int j = 0; j < kColumns; ++j) {
+    in[j] = reinterpret_cast<const T*>(src + j * args.src_stride);
+  }
+  T* out = reinterpret_cast<T*>(dst);
+  int64_t r = 0;
+  for (; r + lanes <= args.rows; r += lanes) {
+    InterleaveVectors<kColumns>(d, in, r, out + r * kColumns);
+  }
+  if (r < args.rows) {
+    r = args.rows - lanes;
+    InterleaveVectors<kColumns>(d, in, r, out + r * kColumns);
+  }
+}
+
 template <typename T>
 bool Interleave(const RowsArgs& args, const char* src, char* dst) {
   constexpr int64_t kWidth = sizeof(T);
@@ -340,25 +387,12 @@ bool Interleave(const RowsArgs& args, const char* src, char* dst) {
   if (args.n < 2 || args.n > 4 || args.dst_row_stride != args.n * kWidth || args.rows < lanes) {
     return false;
   }
-  const auto rows = [&](int64_t r) {
-    const auto column = [&](int64_t j) {
-      return hn::LoadU(d, reinterpret_cast<const T*>(src + j * args.src_stride + r * kWidth));
-    };
-    T* out = reinterpret_cast<T*>(dst + r * args.dst_row_stride);
-    if (args.n == 2) {
-      hn::StoreInterleaved2(column(0), column(1), d, out);
-    } else if (args.n == 3) {
-      hn::StoreInterleaved3(column(0), column(1), column(2), d, out);
-    } else {
-      hn::StoreInterleaved4(column(0), column(1), column(2), column(3), d, out);
-    }
-  };
-  int64_t r = 0;
-  for (; r + lanes <= args.rows; r += lanes) {
-    rows(r);
-  }
-  if (r < args.rows) {
-    rows(args.rows - lanes);
+  if (args.n == 2) {
+    InterleaveRows<T, 2>(args, src, dst);
+  } else if (args.n == 3) {
+    InterleaveRows<T, 3>(args, src, dst);
+  } else {
+    InterleaveRows<T, 4>(args, src, dst);
   }
   return true;
 }
