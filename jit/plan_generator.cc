@@ -26,6 +26,7 @@ constexpr int64_t kMinStreamedBytes = 3 * kLineBytes;  // always two whole lines
 constexpr int64_t kMaxElementwiseBytes = int64_t{64} << 10;
 constexpr int64_t kMaxNarrowTransposeElements = 64;
 constexpr int64_t kMinHighwayByteTransposeBytes = 2048;
+constexpr int64_t kMinHighwayShortRunBytes = 768;
 // Whole problems up to this many bytes on each side (and at least a vector) run as one
 // permutation in registers (PlanGenerator::PlanPermutation).
 constexpr int64_t kMaxPermutationBytes = 4 * kVectorBytes;
@@ -92,6 +93,15 @@ std::string PlanGenerator::HighwayBodyFaster(const Plan& plan) {
   if (plan.family == Family::kTranspose && width == 1 && block.rows >= 16 && block.n >= 16 &&
       bytes >= kMinHighwayByteTransposeBytes) {
     return "Highway's 16-row byte tiles are faster for this transpose";
+  }
+  // Highway packs runs shorter than 16 bytes two or more per 16-byte window (kernels/
+  // copy_runs.cc: CopyShortRuns): 1.8-4.7x the generator's element moves from 256 runs on (u8 3 of
+  // 4, 7 of 8); one run per window is no faster than the moves.
+  const int64_t run = block.n * width;
+  if (plan.family == Family::kCopyRuns && run <= 8 && block.dst_row_stride == run &&
+      block.src_row_stride > 0 && block.src_row_stride <= 16 - run &&
+      bytes >= kMinHighwayShortRunBytes) {
+    return "Highway packs these short runs several per vector";
   }
   return "";
 }

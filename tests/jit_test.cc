@@ -128,7 +128,7 @@ TEST_P(JitKernelsTest, CallsHighwayKernelWhereItIsFaster) {
   if (elem != 1 && elem != 2 && elem != 4 && elem != 8) {
     GTEST_SKIP() << "Highway kernels of width " << elem << " are element by element";
   }
-  const std::vector<KernelCase> cases = {
+  std::vector<KernelCase> cases = {
       {"staged_transpose", elem, Permuted({1030, 301}, {1, 0}), DenseView({301, 1030})},
       {"staged_permute", elem, Permuted({3, 300, 259}, {0, 2, 1}), DenseView({3, 259, 300})},
       {"broadcast_rows", elem, ViewSpec{{37, 1031}, {1, 0}, 0}, DenseView({37, 1031})},
@@ -136,6 +136,9 @@ TEST_P(JitKernelsTest, CallsHighwayKernelWhereItIsFaster) {
       {"hwc_to_chw", elem, Permuted({9001, 3}, {1, 0}), DenseView({3, 9001})},
       {"large_gather", elem, ViewSpec{{131, 2000}, {4000, 2}, 0}, DenseView({131, 2000})},
   };
+  if (elem <= 2) {  // runs of 3 of every 4 elements: under 16 bytes, packed by Highway
+    cases.push_back({"short_runs", elem, ViewSpec{{1000, 3}, {4, 1}, 0}, DenseView({1000, 3})});
+  }
   for (const KernelCase& c : cases) {
     const int64_t src_bytes = Extent(c.src) * c.elem_size;
     std::vector<unsigned char> src(static_cast<size_t>(src_bytes + 1));

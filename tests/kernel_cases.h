@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ravel/ravel.h"
@@ -157,6 +158,16 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
     // Into a strided destination: every other element of a wider buffer.
     cases.push_back({"scatter_step2_" + std::to_string(cols), elem, DenseView({rows, cols}),
                      ViewSpec{{rows, cols}, {2 * cols, 2}, 0}});
+  }
+  // Short runs (under 16 bytes for narrow elements) packed several per vector: RGBA to RGB, gaps
+  // of other sizes, source rows that overlap, and enough rows for whole 2 KiB staged chunks.
+  for (const auto& [run, step] : std::vector<std::pair<int64_t, int64_t>>{
+           {3, 4}, {5, 8}, {7, 8}, {3, 16}, {2, 3}, {3, 2}, {6, 7}, {8, 1}}) {
+    for (int64_t rows : {5, 11, 1500}) {
+      cases.push_back({"short_runs_" + std::to_string(run) + "_of_" + std::to_string(step) + "_x" +
+                           std::to_string(rows),
+                       elem, ViewSpec{{rows, run}, {step, 1}, 0}, DenseView({rows, run})});
+    }
   }
   const std::vector<int64_t> extents = {1,     2,         3,         lanes / 2, lanes - 1,
                                         lanes, lanes + 1, 2 * lanes, 67,        131};
