@@ -449,9 +449,11 @@ void TransposeRows(const RowsArgs& args, const char* src, char* dst) {
 
 constexpr int64_t kLineBytes = 64;
 // Most destination bytes per row one staged block covers (the planner's column tile), and the
-// rows staged at once: the buffer, 20 KiB, stays in L1.
+// rows staged at once: a 40 KiB stack buffer, of which 4- and 8-byte lanes use half (64 rows, in
+// L1); 1- and 2-byte lanes stage 128 rows, 1.2x faster on f16 8192^2 than 64 (fewer source rows
+// per destination line, twice the bytes read from each).
 constexpr int64_t kMaxStagedRowBytes = 256;
-constexpr int64_t kMaxStagedRows = 64;
+constexpr int64_t kMaxStagedRows = 128;
 
 // Writes row bytes [0, own) of a staged destination row, whose staging holds `staged` >= own
 // bytes (the block's columns plus what the next block starts with). Each cache line belongs to

@@ -15,10 +15,11 @@ constexpr int64_t kTransposeRowBytes = 4096;
 // A staged streaming transpose writes each destination row four whole lines at a time (scattered
 // non-temporal stores of one line are several times slower than of four), reading a band of that
 // many source rows a few lines at a time: its source tile is kStagedTransposeRowBytes wide, its
-// loop walks along the band, and the kernel prefetches the next tile while it works.
+// loop walks along the band, and the kernel prefetches the next tile while it works. Bands are
+// at most kMaxStagedTransposeRows destination rows (1- and 2-byte lanes reach it).
 constexpr int64_t kStagedTransposeColumnBytes = 256;
 constexpr int64_t kStagedTransposeRowBytes = 256;
-constexpr int64_t kMaxStagedTransposeRows = 64;
+constexpr int64_t kMaxStagedTransposeRows = 128;
 // Destination bytes one call of a row kernel aims to cover.
 constexpr int64_t kRowBlockBytes = int64_t{64} << 10;
 // The longest destination row segment one call covers (longer rows are split in tiles).
