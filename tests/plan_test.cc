@@ -93,7 +93,7 @@ TEST(BuildPlan, TransposeTilesCoverBothNodes) {
   EXPECT_EQ(plan.units, rows.count * cols.count);
 }
 
-// Rows a multiple of 2 KiB apart on both sides alias in the caches: such transposes stage through
+// Destination rows a multiple of 2 KiB apart alias in the caches: such transposes stage through
 // the padded buffer with regular stores; odd strides keep the register tiles. Highway runs the
 // staged ones (the JIT leaves them to it).
 TEST(BuildPlan, AliasingTransposesStageWithoutStreaming) {
@@ -111,6 +111,15 @@ TEST(BuildPlan, AliasingTransposesStageWithoutStreaming) {
   Plan odd;
   ASSERT_EQ(BuildPlan(MakeProblem(4, {{1025, 4, 4092}, {1023, 4100, 4}}), request, &odd), RAVEL_OK);
   EXPECT_EQ(odd.transpose_store, TransposeStore::kRegular);
+  // Destination rows alone 8 KiB apart (f32 [2048, 128].t()): staged; source rows alone: not.
+  Plan destination;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{128, 4, 8192}, {2048, 512, 4}}), request, &destination),
+            RAVEL_OK);
+  EXPECT_EQ(destination.transpose_store, TransposeStore::kStaged);
+  Plan source;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{2048, 4, 1200}, {300, 8192, 4}}), request, &source),
+            RAVEL_OK);
+  EXPECT_EQ(source.transpose_store, TransposeStore::kRegular);
 }
 
 // Copy runs whose source rows are far apart walk the source: in order when few destination
