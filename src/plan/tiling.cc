@@ -164,32 +164,29 @@ void LayOutLoops(Plan* plan) {
       plan->col_tile_loop = before;
     }
   };
+  const auto add_row_tiles = [&] {
+    const Node& row_node = problem.nodes[row];
+    const int32_t before = plan->loop_count;
+    AddLoop(plan, CeilDiv(row_node.n, row_tile), row_tile * row_node.src_stride,
+            row_tile * row_node.dst_stride);
+    if (plan->loop_count > before) {
+      plan->row_tile_loop = before;
+    }
+  };
   for (int32_t d = 0; d < col; ++d) {
     const Node& node = problem.nodes[d];
     if (d == rows.near) {
-      const Node& row_node = problem.nodes[row];
-      const int32_t before = plan->loop_count;
-      AddLoop(plan, CeilDiv(row_node.n, row_tile), row_tile * row_node.src_stride,
-              row_tile * row_node.dst_stride);
-      if (plan->loop_count > before) {
-        plan->row_tile_loop = before;
-      }
+      // A tiled walk: the row tiles outside the near node.
+      add_row_tiles();
       AddLoop(plan, node.n, node.src_stride, node.dst_stride);
-      continue;
-    }
-    if (d == row && rows.near >= 0) {
-      continue;
-    }
-    if (d == row) {
+    } else if (d == row) {
+      if (rows.near >= 0) {
+        continue;
+      }
       if (columns_outside) {
         add_column_tiles();
       }
-      const int32_t before = plan->loop_count;
-      AddLoop(plan, CeilDiv(node.n, row_tile), row_tile * node.src_stride,
-              row_tile * node.dst_stride);
-      if (plan->loop_count > before) {
-        plan->row_tile_loop = before;
-      }
+      add_row_tiles();
     } else {
       AddLoop(plan, node.n, node.src_stride, node.dst_stride);
     }
