@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "kernels/kernels.h"
+
 namespace ravel {
 namespace jit {
 namespace {
@@ -94,13 +96,12 @@ std::string PlanGenerator::HighwayBodyFaster(const Plan& plan) {
       bytes >= kMinHighwayByteTransposeBytes) {
     return "Highway's 16-row byte tiles are faster for this transpose";
   }
-  // Highway packs runs shorter than 16 bytes two or more per 16-byte window (kernels/
-  // copy_runs.cc: CopyShortRuns): 1.8-4.7x the generator's element moves from 256 runs on (u8 3 of
-  // 4, 7 of 8); one run per window is no faster than the moves.
+  // Highway packs short runs two or more per 16-byte window (kernels/copy_runs.cc:
+  // CopyShortRuns): 1.8-4.7x the generator's element moves from 256 runs on (u8 3 of 4, 7 of 8);
+  // one run per window is no faster than the moves.
   const int64_t run = block.n * width;
-  if (plan.family == Family::kCopyRuns && run <= 8 && block.dst_row_stride == run &&
-      block.src_row_stride > 0 && block.src_row_stride <= 16 - run &&
-      bytes >= kMinHighwayShortRunBytes) {
+  if (plan.family == Family::kCopyRuns && block.dst_row_stride == run &&
+      ShortRunsPerWindow(run, block.src_row_stride) >= 2 && bytes >= kMinHighwayShortRunBytes) {
     return "Highway packs these short runs several per vector";
   }
   return "";

@@ -30,6 +30,19 @@ RowsKernel StagedTransposeKernel(int64_t hwy_target, int64_t width);
 int64_t TransposeTileLanes(int64_t width, Isa isa);
 int64_t TransposeTileLanesFor(int64_t hwy_target, int64_t width);
 
+// Copy runs shorter than kShortRunWindow bytes into a dense destination are packed several per
+// window of that many source bytes (kernels/copy_runs.cc): the runs one window holds for runs of
+// `run` bytes `src_row_stride` bytes apart, 0 if the kernel does not pack them.
+constexpr int64_t kShortRunWindow = 16;
+constexpr int64_t ShortRunsPerWindow(int64_t run, int64_t src_row_stride) {
+  if (run <= 0 || run >= kShortRunWindow || src_row_stride <= 0) {
+    return 0;
+  }
+  const int64_t in_window = (kShortRunWindow - run) / src_row_stride + 1;
+  const int64_t in_vector = kShortRunWindow / run;
+  return in_window < in_vector ? in_window : in_vector;
+}
+
 // Per-family lookups by Highway target bit (defined in each family's file).
 RowsKernel CopyRunsKernel(int64_t hwy_target, int64_t width);
 RowsKernel BroadcastKernel(int64_t hwy_target, int64_t width);
