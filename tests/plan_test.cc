@@ -122,6 +122,36 @@ TEST(BuildPlan, AliasingTransposesStageWithoutStreaming) {
   EXPECT_EQ(source.transpose_store, TransposeStore::kRegular);
 }
 
+// With tiles whose rows are a whole line (16 f32 lanes), a streamed transpose writes tile rows
+// directly only where its destination has few rows, a whole number of tiles, or rows 256 B apart;
+// elsewhere it stages, as narrower tiles always do.
+TEST(BuildPlan, StreamedTransposesStageUnlessDestinationRowsAreFewOrDense) {
+  PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
+  request.streaming = RAVEL_STREAMING_ON;
+  for (Isa isa : AvailableIsas()) {
+    request.isa = isa;
+    const auto store = [&](std::initializer_list<Node> nodes) {
+      Plan plan;
+      EXPECT_EQ(BuildPlan(MakeProblem(4, nodes), request, &plan), RAVEL_OK);
+      return plan.transpose_store;
+    };
+    if (TransposeTileLanes(4, isa) != 16) {
+      if (StagedTransposeKernel(isa, 4) != nullptr) {
+        EXPECT_EQ(store({{8192, 4, 32768}, {8192, 32768, 4}}), TransposeStore::kStaged)
+            << IsaName(isa);
+      }
+      continue;
+    }
+    // f32 [8192, 8192].t() and [100000, 128].t(); NCHW -> NHWC with 64 and with 49 (7x7) rows.
+    EXPECT_EQ(store({{8192, 4, 32768}, {8192, 32768, 4}}), TransposeStore::kStaged);
+    EXPECT_EQ(store({{128, 4, 400000}, {100000, 512, 4}}), TransposeStore::kStreamDirect);
+    EXPECT_EQ(store({{32, 3211264, 3211264}, {12544, 4, 256}, {64, 50176, 4}}),
+              TransposeStore::kStreamDirect);
+    EXPECT_EQ(store({{64, 401408, 401408}, {49, 4, 8192}, {2048, 196, 4}}),
+              TransposeStore::kStaged);
+  }
+}
+
 // Copy runs whose source rows are far apart walk the source: in order when few destination
 // streams open (32 heads), in tiles of rows when many would (2048 x 1024 runs of 128 bytes).
 TEST(BuildPlan, CopyRunsWithFarSourceRowsWalkTheSource) {
