@@ -93,9 +93,9 @@ TEST(BuildPlan, TransposeTilesCoverBothNodes) {
   EXPECT_EQ(plan.units, rows.count * cols.count);
 }
 
-// Destination rows a multiple of 2 KiB apart alias in the caches: such transposes stage through
-// the padded buffer with regular stores; odd strides keep the register tiles. Highway runs the
-// staged ones (the JIT leaves them to it).
+// Destination rows a multiple of 2 KiB apart (or up to 16 B off one) alias in the caches: such
+// transposes stage through the padded buffer with regular stores; other strides keep the register
+// tiles. Highway runs the staged ones (the JIT leaves them to it).
 TEST(BuildPlan, AliasingTransposesStageWithoutStreaming) {
   PlanRequest request = Request(RAVEL_BACKEND_AUTO, 1);
   request.streaming = RAVEL_STREAMING_OFF;
@@ -108,8 +108,13 @@ TEST(BuildPlan, AliasingTransposesStageWithoutStreaming) {
   EXPECT_EQ(aliasing.transpose_store, TransposeStore::kStaged);
   EXPECT_EQ(aliasing.backend, RAVEL_BACKEND_HWY);
   EXPECT_FALSE(aliasing.block.stream);
+  // Up to 16 B off a multiple of 2 KiB (f32 [1023,1025].t()): staged; 96 B off: not.
+  Plan near;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{1025, 4, 4092}, {1023, 4100, 4}}), request, &near),
+            RAVEL_OK);
+  EXPECT_EQ(near.transpose_store, TransposeStore::kStaged);
   Plan odd;
-  ASSERT_EQ(BuildPlan(MakeProblem(4, {{1025, 4, 4092}, {1023, 4100, 4}}), request, &odd), RAVEL_OK);
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{1000, 4, 4000}, {1023, 4000, 4}}), request, &odd), RAVEL_OK);
   EXPECT_EQ(odd.transpose_store, TransposeStore::kRegular);
   // Destination rows alone 8 KiB apart (f32 [2048, 128].t()): staged; source rows alone: not.
   Plan destination;
