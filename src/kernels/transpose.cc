@@ -51,17 +51,13 @@ using TileTag = hn::CappedTag<T, 16>;
 template <typename T>
 using EdgeTileTag = TileTag<T>;
 #endif  // RAVEL_TRANSPOSE_BLOCK_TILES
-#if RAVEL_TRANSPOSE_BLOCK_TILES
+
 // Staged (DRAM-sized) transposes take block tiles at most two blocks wide: a 512-bit tile reads
 // 16 bytes from each of 64 source rows, and on Zen 5 its staged transposes of u8 and f16 ran
 // 1.1-1.4x slower than with 256- or 128-bit tiles (which are equal); in cache the wider tile wins.
 template <typename T>
 using StagedTileTag =
     std::conditional_t<kBlockTile<T>, hn::CappedTag<T, 32 / sizeof(T)>, TileTag<T>>;
-#else
-template <typename T>
-using StagedTileTag = TileTag<T>;
-#endif
 
 // Destination rows of one micro-tile of tag d (its destination columns are Lanes(d)).
 template <class D, typename T = hn::TFromD<D>>
