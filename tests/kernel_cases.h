@@ -148,13 +148,13 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
     // Reverse along rows.
     cases.push_back({"reverse_" + std::to_string(cols), elem,
                      ViewSpec{{rows, cols}, {cols, -1}, cols - 1}, DenseView({rows, cols})});
-    // Every other, every third and every fourth element.
-    cases.push_back({"gather_step2_" + std::to_string(cols), elem,
-                     ViewSpec{{rows, cols}, {2 * cols + 1, 2}, 0}, DenseView({rows, cols})});
-    cases.push_back({"gather_step3_" + std::to_string(cols), elem,
-                     ViewSpec{{rows, cols}, {3 * cols, 3}, 0}, DenseView({rows, cols})});
-    cases.push_back({"gather_step4_" + std::to_string(cols), elem,
-                     ViewSpec{{rows, cols}, {4 * cols + 1, 4}, 0}, DenseView({rows, cols})});
+    // Every step-th element: steps that de-interleave, that permute lanes of up to 16 vectors
+    // (up to a vector's lanes), and longer ones; rows padded on odd steps.
+    for (int64_t step : {2, 3, 4, 5, 7, 8, 9, 16, 17}) {
+      cases.push_back({"gather_step" + std::to_string(step) + "_" + std::to_string(cols), elem,
+                       ViewSpec{{rows, cols}, {step * cols + step % 2, step}, 0},
+                       DenseView({rows, cols})});
+    }
     // Into a strided destination: every other element of a wider buffer.
     cases.push_back({"scatter_step2_" + std::to_string(cols), elem, DenseView({rows, cols}),
                      ViewSpec{{rows, cols}, {2 * cols, 2}, 0}});

@@ -1,6 +1,8 @@
 // Gather: no source dim is unit-stride. A source stride of two elements loads two vectors and
-// keeps the even lanes; strides of three and four elements de-interleave; other strides use the
-// CPU's gather instruction where there is one, else move element by element.
+// keeps the even lanes; strides of three and four elements de-interleave; strides of 5 to 16
+// elements (up to a vector's lanes) of 4- and 8-byte elements permute lanes of that many
+// vectors; other strides move element by element. The CPU's gather instruction is not used: on
+// Zen 5 it was never faster than element moves and up to 3x slower (strides of 9 to 100).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/gather.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -71,89 +73,107 @@ void GatherDeinterleaved(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n
   }
 }
 
-// Rows whose source stride is 3 or 4 elements and destination dense, at least a vector and one
-// element long; false (nothing written) otherwise.
+// Every kStep-th element from kStep adjacent vectors at `in`, for kStep <= lanes: lane i takes
+// element pos[i] = offset + i * kStep of the window, which lies in vector pos[i] / lanes at
+// lane pos[i] % lanes (idx). Reads exactly the kStep vectors.
+template <int kStep, class D, class DI, class Indices, typename T = hn::TFromD<D>>
+HWY_INLINE hn::Vec<D> SteppedWindow(D d, DI di, const T* HWY_RESTRICT in, hn::Vec<DI> pos,
+                                    Indices idx) {
+  using TI = hn::TFromD<DI>;
+  const size_t lanes = hn::Lanes(d);
+  auto out = hn::TableLookupLanes(hn::LoadU(d, in), idx);
+  for (int k = 1; k < kStep; ++k) {
+    const auto from_k = hn::RebindMask(d, hn::Gt(pos, hn::Set(di, static_cast<TI>(k * lanes - 1))));
+    out = hn::IfThenElse(from_k, hn::TableLookupLanes(hn::LoadU(d, in + k * lanes), idx), out);
+  }
+  return out;
+}
+
+// Every kStep-th element (kStep <= lanes) through lane permutations of kStep loads. Windows
+// stop one short of the row; the last starts kStep - 1 elements early so that its last load ends
+// at the row's last element.
+template <typename T, int kStep>
+void GatherStepped(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, bool stream) {
+  const hn::ScalableTag<T> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  using TI = hn::TFromD<decltype(di)>;
+  const size_t lanes = hn::Lanes(d);
+  HWY_ALIGN TI first[HWY_MAX_BYTES / sizeof(TI)];
+  HWY_ALIGN TI last[HWY_MAX_BYTES / sizeof(TI)];
+  for (size_t i = 0; i < lanes; ++i) {
+    first[i] = static_cast<TI>(i * kStep);
+    last[i] = static_cast<TI>(i * kStep + kStep - 1);
+  }
+  const auto mod_lanes = hn::Set(di, static_cast<TI>(lanes - 1));
+  const auto first_pos = hn::Load(di, first);
+  const auto first_idx = hn::IndicesFromVec(d, hn::And(first_pos, mod_lanes));
+  size_t j = 0;
+  for (; j + lanes < n; j += lanes) {
+    StoreMaybeStream(SteppedWindow<kStep>(d, di, in + kStep * j, first_pos, first_idx), d, out + j,
+                     stream);
+  }
+  const auto last_pos = hn::Load(di, last);
+  const auto last_idx = hn::IndicesFromVec(d, hn::And(last_pos, mod_lanes));
+  hn::StoreU(
+      SteppedWindow<kStep>(d, di, in + kStep * (n - lanes) - (kStep - 1), last_pos, last_idx), d,
+      out + n - lanes);
+}
+
+using GatherRow = void (*)(void* out, const void* in, size_t n, bool stream);
+
+// Adapts a typed row gather to GatherRow.
+template <typename T, void (*kRow)(T* HWY_RESTRICT, const T* HWY_RESTRICT, size_t, bool)>
+void UntypedRow(void* out, const void* in, size_t n, bool stream) {
+  kRow(static_cast<T*>(out), static_cast<const T*>(in), n, stream);
+}
+
+// The vector row gather for every `step`-th element into a dense row of n elements, or nullptr:
+// steps 2 to 4 on at least a vector (2: a vector exactly, 3 and 4: one more element), 5 to 16
+// of 4- and 8-byte elements up to a vector's lanes on more than a vector.
 template <typename T>
-bool GatherStrided(const RowsArgs& args, const char* src, char* dst) {
-  constexpr int64_t kWidth = sizeof(T);
+GatherRow VectorGatherRow(int64_t step, int64_t n) {
   const hn::ScalableTag<T> d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  const int64_t stride = args.src_stride / kWidth;
-  if (args.src_stride % kWidth != 0 || (stride != 3 && stride != 4) || args.dst_stride != kWidth ||
-      args.n <= lanes || lanes < 2) {
-    return false;
+  if (lanes < 2 || n < lanes || (n == lanes && step != 2)) {
+    return nullptr;
   }
-  const size_t n = static_cast<size_t>(args.n);
-  for (int64_t r = 0; r < args.rows; ++r) {
-    T* out = reinterpret_cast<T*>(dst + r * args.dst_row_stride);
-    const T* in = reinterpret_cast<const T*>(src + r * args.src_row_stride);
-    if (stride == 3) {
-      GatherDeinterleaved<T, 3>(out, in, n, args.stream);
-    } else {
-      GatherDeinterleaved<T, 4>(out, in, n, args.stream);
+  switch (step) {
+    case 2:
+      return &UntypedRow<T, &GatherEveryOther<T>>;
+    case 3:
+      return &UntypedRow<T, &GatherDeinterleaved<T, 3>>;
+    case 4:
+      return &UntypedRow<T, &GatherDeinterleaved<T, 4>>;
+    default:
+      break;
+  }
+  if constexpr (sizeof(T) >= 4) {
+    static constexpr GatherRow kPermuted[] = {
+        &UntypedRow<T, &GatherStepped<T, 5>>,  &UntypedRow<T, &GatherStepped<T, 6>>,
+        &UntypedRow<T, &GatherStepped<T, 7>>,  &UntypedRow<T, &GatherStepped<T, 8>>,
+        &UntypedRow<T, &GatherStepped<T, 9>>,  &UntypedRow<T, &GatherStepped<T, 10>>,
+        &UntypedRow<T, &GatherStepped<T, 11>>, &UntypedRow<T, &GatherStepped<T, 12>>,
+        &UntypedRow<T, &GatherStepped<T, 13>>, &UntypedRow<T, &GatherStepped<T, 14>>,
+        &UntypedRow<T, &GatherStepped<T, 15>>, &UntypedRow<T, &GatherStepped<T, 16>>};
+    if (step >= 5 && step <= 16 && step <= lanes) {
+      return kPermuted[step - 5];
     }
   }
-  return true;
+  return nullptr;
 }
 #endif  // HWY_TARGET != HWY_SCALAR
 
-#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-#define RAVEL_HAVE_HARDWARE_GATHER 1
-// Strided rows of 4- or 8-byte elements with the CPU's gather instruction: byte offsets
-// j * stride for one vector of columns, the last vector overlapping the one before.
-template <typename T>
-bool GatherHardware(const RowsArgs& args, const char* src, char* dst) {
-  using Offset = hwy::MakeSigned<T>;
-  const hn::ScalableTag<T> d;
-  const hn::RebindToSigned<decltype(d)> di;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  const int64_t reach = (lanes - 1) * (args.src_stride < 0 ? -args.src_stride : args.src_stride);
-  if (args.dst_stride != static_cast<int64_t>(sizeof(T)) || args.n < lanes ||
-      reach > static_cast<int64_t>(hwy::LimitsMax<Offset>())) {
-    return false;
-  }
-  const auto offsets = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<Offset>(args.src_stride)));
-  for (int64_t r = 0; r < args.rows; ++r) {
-    const char* in = src + r * args.src_row_stride;
-    T* out = reinterpret_cast<T*>(dst + r * args.dst_row_stride);
-    const auto columns = [&](int64_t j) {
-      return hn::GatherOffset(d, reinterpret_cast<const T*>(in + j * args.src_stride), offsets);
-    };
-    int64_t j = 0;
-    for (; j + lanes <= args.n; j += lanes) {
-      StoreMaybeStream(columns(j), d, out + j, args.stream);
-    }
-    if (j < args.n) {
-      hn::StoreU(columns(args.n - lanes), d, out + args.n - lanes);
-    }
-  }
-  return true;
-}
-#endif
-
 template <typename T>
 void GatherRows(const RowsArgs& args, const char* src, char* dst) {
-  constexpr size_t kWidth = sizeof(T);
+  constexpr int64_t kWidth = sizeof(T);
 #if HWY_TARGET != HWY_SCALAR
-  if (GatherStrided<T>(args, src, dst)) {
-    return;
-  }
-#endif
-#if defined(RAVEL_HAVE_HARDWARE_GATHER)
-  if constexpr (sizeof(T) >= 4) {
-    if (args.src_stride != 2 * static_cast<int64_t>(kWidth) && GatherHardware<T>(args, src, dst)) {
-      return;
-    }
-  }
-#endif
-#if HWY_TARGET != HWY_SCALAR
-  const size_t n = static_cast<size_t>(args.n);
-  const hn::ScalableTag<T> d;
-  if (args.src_stride == 2 * static_cast<int64_t>(kWidth) &&
-      args.dst_stride == static_cast<int64_t>(kWidth) && n >= hn::Lanes(d) && hn::Lanes(d) >= 2) {
+  const GatherRow row = args.src_stride % kWidth == 0 && args.dst_stride == kWidth
+                            ? VectorGatherRow<T>(args.src_stride / kWidth, args.n)
+                            : nullptr;
+  if (row != nullptr) {
     for (int64_t r = 0; r < args.rows; ++r) {
-      GatherEveryOther(reinterpret_cast<T*>(dst + r * args.dst_row_stride),
-                       reinterpret_cast<const T*>(src + r * args.src_row_stride), n, args.stream);
+      row(dst + r * args.dst_row_stride, src + r * args.src_row_stride, static_cast<size_t>(args.n),
+          args.stream);
     }
     return;
   }
@@ -170,8 +190,6 @@ void GatherRows16(const RowsArgs& args, const char* src, char* dst) {
                      args.src_stride, args.dst_stride);
   }
 }
-
-#undef RAVEL_HAVE_HARDWARE_GATHER
 
 RowsKernel GatherKernelFor(int64_t width) {
   switch (width) {
