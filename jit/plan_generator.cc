@@ -69,17 +69,19 @@ std::string PlanGenerator::HighwayBodyFaster(const Plan& plan) {
   }
   const RowsArgs& block = plan.block;
   const int64_t vector_lanes = kVectorBytes / width;
-  // Highway keeps the even lanes of two vectors, de-interleaves three or four, or permutes the
-  // lanes of 5-8 vectors of 4-byte elements (kernels/gather.cc): 1.2-5x faster than element
-  // moves from two vectors a row on (measured at 3-16 KiB; for 8-byte elements at stride 2 and
-  // from stride 5 the two are even).
+  // Highway keeps the even lanes of two vectors, de-interleaves three or four, permutes the lanes
+  // of 5-8 vectors of 4-byte elements, or shuffles 1- and 2-byte elements out of 5-16 blocks of
+  // 16 bytes (kernels/gather.cc): 1.2-5x faster than element moves from two vectors a row on
+  // (measured at 3-16 KiB; for 8-byte elements at stride 2 and from stride 5 the two are even),
+  // the shuffles 1.1-2.4x from 16 bytes a row on.
   const int64_t step = block.src_stride % width == 0 ? block.src_stride / width : 0;
   const bool permuted = width == 4 && step >= 5 && step <= 8;
-  if (plan.family == Family::kGather &&
-      ((step == 2 && width <= 4) || step == 3 || step == 4 || permuted) &&
-      block.dst_stride == width && block.n >= 2 * vector_lanes) {
-    return "Highway's vector gathers of every 2nd to 4th element (5th to 8th of 4 bytes) are "
-           "faster";
+  const bool shuffled = width <= 2 && step >= 5 && step * width <= 16 && block.n * width > 16;
+  if (plan.family == Family::kGather && block.dst_stride == width &&
+      (shuffled || (((step == 2 && width <= 4) || step == 3 || step == 4 || permuted) &&
+                    block.n >= 2 * vector_lanes))) {
+    return "Highway's vector gathers of every 2nd to 4th element (5th to 8th of 4 bytes, up to "
+           "16 bytes apart of 1 and 2) are faster";
   }
   // Highway's narrow transposes (kernels/transpose.cc: Deinterleave, Interleave): 2-4 rows or
   // columns packed in one stream, the other side at least a vector (32 bytes) long.

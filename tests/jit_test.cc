@@ -136,7 +136,7 @@ TEST_P(JitKernelsTest, CallsHighwayKernelWhereItIsFaster) {
       {"hwc_to_chw", elem, Permuted({9001, 3}, {1, 0}), DenseView({3, 9001})},
       {"large_gather", elem, ViewSpec{{131, 2000}, {4000, 2}, 0}, DenseView({131, 2000})},
   };
-  if (elem == 4) {  // a small gather of every 6th element: lanes of 6 vectors permuted
+  if (elem == 4 || elem <= 2) {  // a small gather of every 6th element: lanes or bytes moved
     cases.push_back({"gather_step6", elem, ViewSpec{{40, 100}, {601, 6}, 0}, DenseView({40, 100})});
   }
   if (elem <= 2) {  // runs of 3 of every 4 elements: under 16 bytes, packed by Highway

@@ -136,8 +136,8 @@ inline std::vector<unsigned char> RunPlanned(const KernelCase& c, const ravel_op
 inline std::vector<KernelCase> EdgeCases(int64_t elem) {
   std::vector<KernelCase> cases;
   const int64_t lanes = 64 / std::min<int64_t>(elem, 16);
-  for (int64_t cols : {int64_t{1}, int64_t{3}, lanes - 1, lanes, lanes + 1, 2 * lanes, int64_t{257},
-                       int64_t{1031}}) {
+  for (int64_t cols : {int64_t{1}, int64_t{3}, int64_t{17}, lanes - 1, lanes, lanes + 1, 2 * lanes,
+                       int64_t{257}, int64_t{1031}}) {
     const int64_t rows = 5;
     // Copy runs with padded source rows.
     cases.push_back({"copy_runs_padded_" + std::to_string(cols), elem,

@@ -1,12 +1,16 @@
 // Gather: no source dim is unit-stride. A source stride of two elements loads two vectors and
 // keeps the even lanes; strides of three and four elements de-interleave; strides of 5 to 16
 // elements (up to a vector's lanes) of 4- and 8-byte elements permute lanes of that many
-// vectors; other strides move element by element. The CPU's gather instruction is not used: on
+// vectors, and of 1- and 2-byte elements (up to 16 bytes) shuffle bytes of that many 16-byte
+// blocks; other strides move element by element. The CPU's gather instruction is not used: on
 // Zen 5 it was never faster than element moves and up to 3x slower (strides of 9 to 100).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/gather.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 //
+#include <array>
+#include <utility>
+
 #include "hwy/highway.h"
 #include "kernels/kernels.h"
 #include "kernels/simd-inl.h"
@@ -119,6 +123,60 @@ void GatherStepped(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, bool
       out + n - lanes);
 }
 
+#if !HWY_HAVE_SCALABLE
+// Byte shuffles that take every kStep-th element of T (kOffset elements in) from kStep adjacent
+// 16-byte blocks into one: entry [k][i] is output byte i's position in block k, or 0x80 where
+// that byte lies in another block.
+template <typename T, int kStep, int kOffset>
+struct SteppedByteIndices {
+  static constexpr std::array<uint8_t, 16 * kStep> Make() {
+    std::array<uint8_t, 16 * kStep> idx{};
+    for (int k = 0; k < kStep; ++k) {
+      for (int i = 0; i < 16; ++i) {
+        const int element = kOffset + i / static_cast<int>(sizeof(T)) * kStep;
+        const int byte = element * static_cast<int>(sizeof(T)) + i % static_cast<int>(sizeof(T));
+        idx[static_cast<size_t>(k * 16 + i)] =
+            static_cast<uint8_t>(byte / 16 == k ? byte % 16 : 0x80);
+      }
+    }
+    return idx;
+  }
+  static constexpr std::array<uint8_t, 16 * kStep> kValues = Make();
+};
+
+// One 16-byte output block from the kStep 16-byte blocks at `in`.
+template <typename T, int kStep, int kOffset>
+HWY_INLINE hn::Vec<hn::Full128<uint8_t>> SteppedBytes(const uint8_t* HWY_RESTRICT in) {
+  const hn::Full128<uint8_t> d;
+  const uint8_t* idx = SteppedByteIndices<T, kStep, kOffset>::kValues.data();
+  auto out = hn::TableLookupBytesOr0(hn::LoadU(d, in), hn::LoadU(d, idx));
+  for (int k = 1; k < kStep; ++k) {
+    out =
+        hn::Or(out, hn::TableLookupBytesOr0(hn::LoadU(d, in + 16 * k), hn::LoadU(d, idx + 16 * k)));
+  }
+  return out;
+}
+
+// Every kStep-th 1- or 2-byte element (kStep <= 16 / sizeof(T)) by byte shuffles of kStep
+// 16-byte blocks per 16 output bytes. Blocks stop one short of the row; the last starts kStep - 1
+// elements early so that its last block ends at the row's last element.
+template <typename T, int kStep>
+void GatherSteppedBytes(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, bool stream) {
+  const hn::Full128<uint8_t> d;
+  constexpr size_t kLanes = 16 / sizeof(T);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(in);
+  auto* out_bytes = reinterpret_cast<uint8_t*>(out);
+  size_t j = 0;
+  for (; j + kLanes < n; j += kLanes) {
+    StoreMaybeStream(SteppedBytes<T, kStep, 0>(bytes + sizeof(T) * kStep * j), d,
+                     out_bytes + sizeof(T) * j, stream);
+  }
+  const size_t last = sizeof(T) * (kStep * (n - kLanes) - (kStep - 1));
+  hn::StoreU(SteppedBytes<T, kStep, kStep - 1>(bytes + last), d,
+             out_bytes + sizeof(T) * (n - kLanes));
+}
+#endif  // !HWY_HAVE_SCALABLE
+
 using GatherRow = void (*)(void* out, const void* in, size_t n, bool stream);
 
 // Adapts a typed row gather to GatherRow.
@@ -127,11 +185,45 @@ void UntypedRow(void* out, const void* in, size_t n, bool stream) {
   kRow(static_cast<T*>(out), static_cast<const T*>(in), n, stream);
 }
 
+// Every kStep-th element (kStep >= 5): byte shuffles for 1- and 2-byte elements, lane
+// permutations for wider ones.
+template <typename T, int kStep>
+void GatherStepRow(void* out, const void* in, size_t n, bool stream) {
+#if !HWY_HAVE_SCALABLE
+  if constexpr (sizeof(T) <= 2) {
+    GatherSteppedBytes<T, kStep>(static_cast<T*>(out), static_cast<const T*>(in), n, stream);
+    return;
+  }
+#endif
+  if constexpr (sizeof(T) >= 4) {
+    GatherStepped<T, kStep>(static_cast<T*>(out), static_cast<const T*>(in), n, stream);
+  }
+}
+
+constexpr int64_t kMinRowStep = 5;
+constexpr int64_t kMaxRowStep = 16;
+
+// GatherStepRow for steps kMinRowStep + kI.
+template <typename T, size_t... kI>
+constexpr std::array<GatherRow, sizeof...(kI)> StepRows(std::index_sequence<kI...>) {
+  return {&GatherStepRow<T, kMinRowStep + static_cast<int>(kI)>...};
+}
+
 // The vector row gather for every `step`-th element into a dense row of n elements, or nullptr:
-// steps 2 to 4 on at least a vector (2: a vector exactly, 3 and 4: one more element), 5 to 16
-// of 4- and 8-byte elements up to a vector's lanes on more than a vector.
+// steps 2 to 4 on at least a vector (2: a vector exactly, 3 and 4: one more element); 5 to 16
+// of 4- and 8-byte elements up to a vector's lanes on more than a vector; 5 to 16 bytes' worth of
+// 1- and 2-byte elements on more than 16 bytes (fixed-width targets).
 template <typename T>
 GatherRow VectorGatherRow(int64_t step, int64_t n) {
+  static constexpr std::array<GatherRow, kMaxRowStep - kMinRowStep + 1> kStepRows =
+      StepRows<T>(std::make_index_sequence<kMaxRowStep - kMinRowStep + 1>());
+  const bool stepped = step >= kMinRowStep && step <= kMaxRowStep;
+#if !HWY_HAVE_SCALABLE
+  constexpr int64_t kBlockLanes = 16 / sizeof(T);
+  if (sizeof(T) <= 2 && stepped && step <= kBlockLanes && n > kBlockLanes) {
+    return kStepRows[static_cast<size_t>(step - kMinRowStep)];
+  }
+#endif
   const hn::ScalableTag<T> d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
   if (lanes < 2 || n < lanes || (n == lanes && step != 2)) {
@@ -147,17 +239,8 @@ GatherRow VectorGatherRow(int64_t step, int64_t n) {
     default:
       break;
   }
-  if constexpr (sizeof(T) >= 4) {
-    static constexpr GatherRow kPermuted[] = {
-        &UntypedRow<T, &GatherStepped<T, 5>>,  &UntypedRow<T, &GatherStepped<T, 6>>,
-        &UntypedRow<T, &GatherStepped<T, 7>>,  &UntypedRow<T, &GatherStepped<T, 8>>,
-        &UntypedRow<T, &GatherStepped<T, 9>>,  &UntypedRow<T, &GatherStepped<T, 10>>,
-        &UntypedRow<T, &GatherStepped<T, 11>>, &UntypedRow<T, &GatherStepped<T, 12>>,
-        &UntypedRow<T, &GatherStepped<T, 13>>, &UntypedRow<T, &GatherStepped<T, 14>>,
-        &UntypedRow<T, &GatherStepped<T, 15>>, &UntypedRow<T, &GatherStepped<T, 16>>};
-    if (step >= 5 && step <= 16 && step <= lanes) {
-      return kPermuted[step - 5];
-    }
+  if (sizeof(T) >= 4 && stepped && step <= lanes) {
+    return kStepRows[static_cast<size_t>(step - kMinRowStep)];
   }
   return nullptr;
 }
