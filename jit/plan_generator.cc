@@ -64,6 +64,10 @@ std::string PlanGenerator::HighwayBodyFaster(const Plan& plan) {
   }
   const int64_t bytes = plan.problem.count * plan.problem.elem_size;
   const int64_t width = plan.problem.elem_size;
+  if (plan.family == Family::kTranspose && plan.block.src_row_stride != width) {
+    return "the transpose's source rows run backwards: Highway's tiles take each block turned "
+           "round";
+  }
   if (plan.family == Family::kGather && bytes > kMaxElementwiseBytes) {
     return "Highway's vector gathers are faster for this large copy";
   }
@@ -485,8 +489,11 @@ void PlanGenerator::KernelCallBody(int64_t rows, int64_t n) {
   store(offsetof(RowsArgs, n), n);
   store(offsetof(RowsArgs, src_stride), block.src_stride);
   store(offsetof(RowsArgs, dst_stride), block.dst_stride);
-  store(offsetof(RowsArgs, src_row_stride), block.src_row_stride);
-  store(offsetof(RowsArgs, dst_row_stride), block.dst_row_stride);
+  // Rows that run down the source are passed turned round, as Highway's driver passes them.
+  const bool rows_backward = block.src_row_stride < 0;
+  const int64_t turn = rows_backward ? -1 : 1;
+  store(offsetof(RowsArgs, src_row_stride), turn * block.src_row_stride);
+  store(offsetof(RowsArgs, dst_row_stride), turn * block.dst_row_stride);
   mov(byte[rsp + kernel_args_offset_ + static_cast<int32_t>(offsetof(RowsArgs, stream))],
       block.stream ? 1 : 0);
   if (plan_.col_tile_loop >= 0) {
@@ -500,6 +507,18 @@ void PlanGenerator::KernelCallBody(int64_t rows, int64_t n) {
   lea(reg_call_param1, ptr[rsp + kernel_args_offset_]);
   mov(reg_call_param2, reg_unit_src);
   mov(reg_call_param3, reg_unit_dst);
+  if (rows_backward && rows > 1) {
+    const auto add_immediate = [&](const Xbyak::Reg64& reg, int64_t value) {
+      if (FitsInt32(value)) {
+        add(reg, static_cast<int32_t>(value));
+      } else {
+        mov(reg_scratch, value);
+        add(reg, reg_scratch);
+      }
+    };
+    add_immediate(reg_call_param2, (rows - 1) * block.src_row_stride);
+    add_immediate(reg_call_param3, (rows - 1) * block.dst_row_stride);
+  }
   mov(reg_scratch, reinterpret_cast<uint64_t>(plan_.kernel));
   vzeroupper();
   call(reg_scratch);

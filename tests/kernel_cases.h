@@ -183,6 +183,12 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
                    DenseView({40, 20})});
   cases.push_back({"transpose_flipped_destination", elem, Permuted({24, 37}, {1, 0}),
                    ViewSpec{{37, 24}, {-24, 1}, 36 * 24}});
+  // x.t().flip(0) (rot90): source rows read backwards, the destination's walked bottom up.
+  for (const auto& [a, b] : std::vector<std::pair<int64_t, int64_t>>{
+           {lanes + 1, 2 * lanes + 3}, {131, 67}, {300, 150}}) {
+    cases.push_back({"transpose_reversed_rows_" + std::to_string(a) + "x" + std::to_string(b), elem,
+                     ViewSpec{{b, a}, {-1, b}, b - 1}, DenseView({b, a})});
+  }
   // Several staged streaming blocks (256 destination bytes by up to 64 rows) each way, into rows
   // that are line-aligned (whole lines end each block) or not.
   const int64_t block_cols = 256 / std::min<int64_t>(elem, 16);

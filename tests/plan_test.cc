@@ -38,7 +38,9 @@ TEST(Classify, ByInnermostNode) {
   EXPECT_EQ(Classify(MakeProblem(4, {{8, 8, 4}})), Family::kGather);
   EXPECT_EQ(Classify(MakeProblem(4, {{8, 4, 32}, {8, 0, 4}})), Family::kBroadcast);
   EXPECT_EQ(Classify(MakeProblem(2, {{8, -2, 2}})), Family::kReverse);
-  EXPECT_EQ(Classify(MakeProblem(2, {{8, -2, 16}, {8, 16, 2}})), Family::kGather);
+  // Source rows read backwards (x.t().flip(0)): a transpose whose calls are turned round.
+  EXPECT_EQ(Classify(MakeProblem(2, {{8, -2, 16}, {8, 16, 2}})), Family::kTranspose);
+  EXPECT_EQ(Classify(MakeProblem(2, {{8, -4, 16}, {8, 16, 2}})), Family::kGather);
   Problem empty;
   empty.count = 0;
   EXPECT_EQ(Classify(empty), Family::kEmpty);

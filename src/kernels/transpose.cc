@@ -1,4 +1,5 @@
-// Transpose: source rows run along the destination's row index (src_row_stride == width).
+// Transpose: source rows run along the destination's row index (src_row_stride == width; where
+// the view's run backwards, the driver turns each call round and dst_row_stride is negative).
 // Register micro-tiles are transposed by networks of lane interleaves (1- and 2-byte lanes, and
 // 4- and 8-byte lanes in one or two 128-bit blocks) or log2(L) rounds of even/odd lane
 // concatenation (the rest); edges reuse an overlapping tile, and only blocks narrower than a tile

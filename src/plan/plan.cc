@@ -218,12 +218,7 @@ Family Classify(const Problem& problem) {
   if (inner.src_stride == -elem) {
     return Family::kReverse;
   }
-  for (int32_t d = 0; d < problem.rank - 1; ++d) {
-    if (problem.nodes[d].src_stride == elem) {
-      return Family::kTranspose;
-    }
-  }
-  return Family::kGather;
+  return FindTransposeNode(problem) >= 0 ? Family::kTranspose : Family::kGather;
 }
 
 namespace {

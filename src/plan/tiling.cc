@@ -74,9 +74,11 @@ RowChoice ChooseRows(const Problem& problem) {
 }  // namespace
 
 int32_t FindTransposeNode(const Problem& problem) {
-  for (int32_t d = problem.rank - 2; d >= 0; --d) {
-    if (problem.nodes[d].src_stride == problem.elem_size) {
-      return d;
+  for (const int64_t stride : {problem.elem_size, -problem.elem_size}) {
+    for (int32_t d = problem.rank - 2; d >= 0; --d) {
+      if (problem.nodes[d].src_stride == stride) {
+        return d;
+      }
     }
   }
   return -1;

@@ -25,7 +25,8 @@ constexpr int64_t kRowBlockBytes = int64_t{64} << 10;
 // The longest destination row segment one call covers (longer rows are split in tiles).
 constexpr int64_t kMaxRowSegmentBytes = int64_t{256} << 10;
 
-// The node whose source stride is one element, other than the innermost; -1 if none.
+// The node whose source stride is one element, other than the innermost, else one whose source
+// stride is minus one element (rows read backwards: x.t().flip(0), rot90); -1 if neither.
 int32_t FindTransposeNode(const Problem& problem);
 
 // Fills plan->block, loops, tile loops and extents for plan->problem and plan->family; sets
