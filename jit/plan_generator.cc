@@ -212,7 +212,7 @@ void PlanGenerator::LoopNest(const Xbyak::Label& done) {
   };
   if (row_edge) {
     Xbyak::Label full_rows;
-    mov(reg_scratch, plan_.loops[row_loop].count - 1);
+    mov(reg_scratch, plan_.row_tiles_backward ? 0 : plan_.loops[row_loop].count - 1);
     cmp(qword[rsp + static_cast<int32_t>(row_loop * 8)], reg_scratch);
     jne(full_rows, T_NEAR);
     column_variants(edge_rows);

@@ -309,13 +309,14 @@ std::shared_ptr<ravel::Plan> HwyPlan(const KernelCase& c) {
 }
 
 // The arguments of generated code for kernel calls [begin, end) of plan, on c's source and
-// destination buffers (their views' offsets and the plan's canonical offsets applied).
+// destination buffers (their views' offsets and the plan's canonical and walk offsets applied).
 ravel::jit::TaskArgs ArgsFor(const ravel::Plan& plan, const KernelCase& c, const unsigned char* src,
                              unsigned char* dst, int64_t begin, int64_t end) {
+  const int64_t src_offset = plan.problem.src_offset + plan.walk_src_offset;
+  const int64_t dst_offset = plan.problem.dst_offset + plan.walk_dst_offset;
   return ravel::jit::TaskArgs{
-      reinterpret_cast<const char*>(src) + c.src.offset * c.elem_size + plan.problem.src_offset,
-      reinterpret_cast<char*>(dst) + c.dst.offset * c.elem_size + plan.problem.dst_offset, begin,
-      end};
+      reinterpret_cast<const char*>(src) + c.src.offset * c.elem_size + src_offset,
+      reinterpret_cast<char*>(dst) + c.dst.offset * c.elem_size + dst_offset, begin, end};
 }
 
 // Runs code on c's buffers, over kernel calls [0, units) in the given chunks (none: one call),

@@ -196,6 +196,17 @@ void LayOutLoops(Plan* plan) {
   if (!columns_outside) {
     add_column_tiles();
   }
+  plan->row_tiles_backward = false;
+  plan->walk_src_offset = 0;
+  plan->walk_dst_offset = 0;
+  if (plan->row_tile_loop >= 0 && plan->loops[plan->row_tile_loop].src_step < 0) {
+    Loop& loop = plan->loops[plan->row_tile_loop];
+    plan->row_tiles_backward = true;
+    plan->walk_src_offset = (loop.count - 1) * loop.src_step;
+    plan->walk_dst_offset = (loop.count - 1) * loop.dst_step;
+    loop.src_step = -loop.src_step;
+    loop.dst_step = -loop.dst_step;
+  }
   plan->units = 1;
   for (int32_t l = 0; l < plan->loop_count; ++l) {
     plan->units *= plan->loops[l].count;

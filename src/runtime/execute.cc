@@ -37,7 +37,10 @@ void RunKernelCalls(const Plan& plan, const char* src, char* dst, int64_t begin,
   }
   for (int64_t unit = begin; unit < end; ++unit) {
     if (row_loop >= 0) {
-      args.rows = std::min(plan.block.rows, plan.rows_extent - index[row_loop] * plan.block.rows);
+      const int64_t tile = plan.row_tiles_backward
+                               ? plan.loops[row_loop].count - 1 - index[row_loop]
+                               : index[row_loop];
+      args.rows = std::min(plan.block.rows, plan.rows_extent - tile * plan.block.rows);
     }
     if (col_loop >= 0) {
       args.col_begin = index[col_loop] * plan.block.n;
@@ -97,15 +100,17 @@ ravel_status ExecutePlan(const Plan& plan, const void* src, void* dst, const Tas
                 static_cast<long long>(plan.src_span.lo), static_cast<long long>(plan.src_span.hi),
                 static_cast<long long>(plan.dst_span.lo), static_cast<long long>(plan.dst_span.hi));
   }
+  const int64_t src_offset = plan.problem.src_offset + plan.walk_src_offset;
+  const int64_t dst_offset = plan.problem.dst_offset + plan.walk_dst_offset;
   if (plan.jit_entry != nullptr && plan.task_count == 1) {
     // One task of generated code: called directly, no task dispatch.
-    const jit::TaskArgs args{static_cast<const char*>(src) + plan.problem.src_offset,
-                             static_cast<char*>(dst) + plan.problem.dst_offset, 0, plan.units};
+    const jit::TaskArgs args{static_cast<const char*>(src) + src_offset,
+                             static_cast<char*>(dst) + dst_offset, 0, plan.units};
     plan.jit_entry(&args);
     return RAVEL_OK;
   }
-  TaskContext ctx{&plan, static_cast<const char*>(src) + plan.problem.src_offset,
-                  static_cast<char*>(dst) + plan.problem.dst_offset};
+  TaskContext ctx{&plan, static_cast<const char*>(src) + src_offset,
+                  static_cast<char*>(dst) + dst_offset};
   RunTasks(runner, &RunTask, &ctx, static_cast<size_t>(plan.task_count));
   return RAVEL_OK;
 }
