@@ -95,6 +95,24 @@ TEST(BuildPlan, TransposeTilesCoverBothNodes) {
   EXPECT_EQ(plan.units, rows.count * cols.count);
 }
 
+TEST(BuildPlan, SourceRowsReadBackwardsAreWalkedUpTheSource) {
+  // f32 [3000, 200].t().flip(0): the unit-stride source node runs down the source. Its row tiles
+  // are walked from the far end, the short edge tile first, so that the source is read upwards.
+  Plan plan;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{3000, -4, 800}, {200, 12000, 4}}),
+                      Request(RAVEL_BACKEND_AUTO, 1), &plan),
+            RAVEL_OK);
+  EXPECT_EQ(plan.backend, RAVEL_BACKEND_HWY);
+  EXPECT_EQ(plan.family, Family::kTranspose);
+  EXPECT_EQ(plan.block.src_row_stride, -4);
+  ASSERT_GE(plan.row_tile_loop, 0);
+  const Loop& rows = plan.loops[plan.row_tile_loop];
+  EXPECT_TRUE(plan.row_tiles_backward);
+  EXPECT_EQ(rows.src_step, 4 * plan.block.rows);
+  EXPECT_EQ(plan.walk_src_offset, -(rows.count - 1) * rows.src_step);
+  EXPECT_EQ(plan.walk_dst_offset, -(rows.count - 1) * rows.dst_step);
+}
+
 // Destination rows a multiple of 2 KiB apart (or up to 16 B off one) alias in the caches: such
 // transposes stage through the padded buffer with regular stores; other strides keep the register
 // tiles. Highway runs the staged ones (the JIT leaves them to it).

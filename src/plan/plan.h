@@ -67,12 +67,12 @@ struct Plan {
   int32_t row_tile_loop = -1;  // the loop over row tiles, -1 if rows are not tiled
   int32_t col_tile_loop = -1;  // the loop over column tiles, -1 if columns are not tiled
   int64_t rows_extent = 1;     // the row node's extent (edge tiles take the rest)
+  int64_t cols_extent = 1;     // the column node's extent
   // Row tiles that run down the source are walked up it: the loop starts at its last tile (the
   // short edge, when there is one), whose bytes lie these offsets from the problem's.
   bool row_tiles_backward = false;
   int64_t walk_src_offset = 0;
   int64_t walk_dst_offset = 0;
-  int64_t cols_extent = 1;  // the column node's extent
 
   // JIT backend: the generated loop nest + kernel of a task's calls (replaces RunKernelCalls and
   // `kernel`, which stays as Highway's equivalent); null on the other backends.
