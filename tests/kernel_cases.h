@@ -155,6 +155,12 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
                        ViewSpec{{rows, cols}, {step * cols + step % 2, step}, 0},
                        DenseView({rows, cols})});
     }
+    // Backwards: each row starts at its highest element.
+    for (int64_t step : {2, 3, 5, 8, 16, 17}) {
+      cases.push_back({"gather_step_minus" + std::to_string(step) + "_" + std::to_string(cols),
+                       elem, ViewSpec{{rows, cols}, {step * cols + 1, -step}, (cols - 1) * step},
+                       DenseView({rows, cols})});
+    }
     // Into a strided destination: every other element of a wider buffer.
     cases.push_back({"scatter_step2_" + std::to_string(cols), elem, DenseView({rows, cols}),
                      ViewSpec{{rows, cols}, {2 * cols, 2}, 0}});

@@ -1,8 +1,8 @@
 // Gather: no source dim is unit-stride. A source stride of two elements loads two vectors and
 // keeps the even lanes; strides of three and four elements de-interleave; strides of 5 to 16
-// elements (up to a vector's lanes) of 4- and 8-byte elements permute lanes of that many
-// vectors, and of 1- and 2-byte elements (up to 16 bytes) shuffle bytes of that many 16-byte
-// blocks; other strides move element by element. The CPU's gather instruction is not used: on
+// elements, and of -2 to -16 (up to a vector's lanes), of 4- and 8-byte elements permute lanes
+// of that many vectors, and of 1- and 2-byte elements (up to 16 bytes) shuffle bytes of that
+// many 16-byte blocks; other strides move element by element. The CPU's gather instruction is not used: on
 // Zen 5 it was never faster than element moves and up to 3x slower (strides of 9 to 100).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/gather.cc"
@@ -77,103 +77,139 @@ void GatherDeinterleaved(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n
   }
 }
 
-// Every kStep-th element from kStep adjacent vectors at `in`, for kStep <= lanes: lane i takes
-// element pos[i] = offset + i * kStep of the window, which lies in vector pos[i] / lanes at
-// lane pos[i] % lanes (idx). Reads exactly the kStep vectors.
+// Stepped rows (every kStep-th element, kStep = +-2..16, backwards when negative) read windows
+// of |kStep| adjacent vectors or 16-byte blocks that hold one output vector or block. Lane i of
+// the window starting at output j takes the element at position i * |kStep| (backwards:
+// (lanes - 1 - i) * |kStep|) from the window's lowest element. Windows are shifted down by
+// |kStep| - 1 elements at the row's far end (the last output window forwards, the first
+// backwards), so that no load passes the element at that end.
+constexpr int Span(int step) { return step < 0 ? -step : step; }
+
+// Lane i's position in a window of `lanes` outputs, shifted windows included.
+template <int kStep>
+constexpr int WindowPosition(int i, int lanes, bool shifted) {
+  return (kStep > 0 ? i : lanes - 1 - i) * Span(kStep) + (shifted ? Span(kStep) - 1 : 0);
+}
+
+// The output vector of the window whose lowest element is at `in`: each of the |kStep| loads
+// is permuted (idx = pos % lanes) and kept where pos lies in it.
 template <int kStep, class D, class DI, class Indices, typename T = hn::TFromD<D>>
 HWY_INLINE hn::Vec<D> SteppedWindow(D d, DI di, const T* HWY_RESTRICT in, hn::Vec<DI> pos,
                                     Indices idx) {
   using TI = hn::TFromD<DI>;
   const size_t lanes = hn::Lanes(d);
   auto out = hn::TableLookupLanes(hn::LoadU(d, in), idx);
-  for (int k = 1; k < kStep; ++k) {
+  for (int k = 1; k < Span(kStep); ++k) {
     const auto from_k = hn::RebindMask(d, hn::Gt(pos, hn::Set(di, static_cast<TI>(k * lanes - 1))));
     out = hn::IfThenElse(from_k, hn::TableLookupLanes(hn::LoadU(d, in + k * lanes), idx), out);
   }
   return out;
 }
 
-// Every kStep-th element (kStep <= lanes) through lane permutations of kStep loads. Windows
-// stop one short of the row; the last starts kStep - 1 elements early so that its last load ends
-// at the row's last element.
+// Walks a stepped row of n > lanes outputs: window(j, shifted) returns the output vector for
+// outputs [j, j + lanes) from the window starting at `in`'s element lowest(j) (minus the shift).
+template <int kStep, class D, class Window, typename T = hn::TFromD<D>>
+HWY_INLINE void WalkSteppedRow(D d, size_t lanes, T* HWY_RESTRICT out, size_t n, bool stream,
+                               const Window& window) {
+  size_t j = 0;
+  if constexpr (kStep < 0) {
+    hn::StoreU(window(0, true), d, out);
+    j = lanes;
+    for (; j + lanes <= n; j += lanes) {
+      StoreMaybeStream(window(j, false), d, out + j, stream);
+    }
+    if (j < n) {
+      hn::StoreU(window(n - lanes, false), d, out + n - lanes);
+    }
+  } else {
+    for (; j + lanes < n; j += lanes) {
+      StoreMaybeStream(window(j, false), d, out + j, stream);
+    }
+    hn::StoreU(window(n - lanes, true), d, out + n - lanes);
+  }
+}
+
+// The element offset of window j's lowest element from the row's first element.
+template <int kStep>
+HWY_INLINE ptrdiff_t WindowStart(size_t j, size_t lanes, bool shifted) {
+  const auto span = static_cast<ptrdiff_t>(Span(kStep));
+  const auto first = static_cast<ptrdiff_t>(kStep > 0 ? j : j + lanes - 1);
+  return (kStep > 0 ? first : -first) * span - (shifted ? span - 1 : 0);
+}
+
+// Stepped rows of 4- and 8-byte elements (|kStep| <= lanes) through lane permutations.
 template <typename T, int kStep>
-void GatherStepped(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, bool stream) {
+void GatherSteppedLanes(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, bool stream) {
   const hn::ScalableTag<T> d;
   const hn::RebindToSigned<decltype(d)> di;
   using TI = hn::TFromD<decltype(di)>;
   const size_t lanes = hn::Lanes(d);
-  HWY_ALIGN TI first[HWY_MAX_BYTES / sizeof(TI)];
-  HWY_ALIGN TI last[HWY_MAX_BYTES / sizeof(TI)];
+  HWY_ALIGN TI plain[HWY_MAX_BYTES / sizeof(TI)];
+  HWY_ALIGN TI shifted[HWY_MAX_BYTES / sizeof(TI)];
   for (size_t i = 0; i < lanes; ++i) {
-    first[i] = static_cast<TI>(i * kStep);
-    last[i] = static_cast<TI>(i * kStep + kStep - 1);
+    plain[i] =
+        static_cast<TI>(WindowPosition<kStep>(static_cast<int>(i), static_cast<int>(lanes), false));
+    shifted[i] =
+        static_cast<TI>(WindowPosition<kStep>(static_cast<int>(i), static_cast<int>(lanes), true));
   }
   const auto mod_lanes = hn::Set(di, static_cast<TI>(lanes - 1));
-  const auto first_pos = hn::Load(di, first);
-  const auto first_idx = hn::IndicesFromVec(d, hn::And(first_pos, mod_lanes));
-  size_t j = 0;
-  for (; j + lanes < n; j += lanes) {
-    StoreMaybeStream(SteppedWindow<kStep>(d, di, in + kStep * j, first_pos, first_idx), d, out + j,
-                     stream);
-  }
-  const auto last_pos = hn::Load(di, last);
-  const auto last_idx = hn::IndicesFromVec(d, hn::And(last_pos, mod_lanes));
-  hn::StoreU(
-      SteppedWindow<kStep>(d, di, in + kStep * (n - lanes) - (kStep - 1), last_pos, last_idx), d,
-      out + n - lanes);
+  const auto plain_pos = hn::Load(di, plain);
+  const auto shifted_pos = hn::Load(di, shifted);
+  const auto plain_idx = hn::IndicesFromVec(d, hn::And(plain_pos, mod_lanes));
+  const auto shifted_idx = hn::IndicesFromVec(d, hn::And(shifted_pos, mod_lanes));
+  WalkSteppedRow<kStep>(d, lanes, out, n, stream, [&](size_t j, bool shift) {
+    const T* start = in + WindowStart<kStep>(j, lanes, shift);
+    return shift ? SteppedWindow<kStep>(d, di, start, shifted_pos, shifted_idx)
+                 : SteppedWindow<kStep>(d, di, start, plain_pos, plain_idx);
+  });
 }
 
 #if !HWY_HAVE_SCALABLE
-// Byte shuffles that take every kStep-th element of T (kOffset elements in) from kStep adjacent
-// 16-byte blocks into one: entry [k][i] is output byte i's position in block k, or 0x80 where
-// that byte lies in another block.
-template <typename T, int kStep, int kOffset>
+// Byte shuffles that take 16 bytes' worth of stepped T from |kStep| adjacent 16-byte blocks:
+// entry [k][i] is output byte i's position in block k, or 0x80 where it lies in another block.
+template <typename T, int kStep, bool kShifted>
 struct SteppedByteIndices {
-  static constexpr std::array<uint8_t, 16 * kStep> Make() {
-    std::array<uint8_t, 16 * kStep> idx{};
-    for (int k = 0; k < kStep; ++k) {
+  static constexpr std::array<uint8_t, 16 * Span(kStep)> Make() {
+    constexpr int kWidth = static_cast<int>(sizeof(T));
+    std::array<uint8_t, 16 * Span(kStep)> idx{};
+    for (int k = 0; k < Span(kStep); ++k) {
       for (int i = 0; i < 16; ++i) {
-        const int element = kOffset + i / static_cast<int>(sizeof(T)) * kStep;
-        const int byte = element * static_cast<int>(sizeof(T)) + i % static_cast<int>(sizeof(T));
+        const int element = WindowPosition<kStep>(i / kWidth, 16 / kWidth, kShifted);
+        const int byte = element * kWidth + i % kWidth;
         idx[static_cast<size_t>(k * 16 + i)] =
             static_cast<uint8_t>(byte / 16 == k ? byte % 16 : 0x80);
       }
     }
     return idx;
   }
-  static constexpr std::array<uint8_t, 16 * kStep> kValues = Make();
+  static constexpr std::array<uint8_t, 16 * Span(kStep)> kValues = Make();
 };
 
-// One 16-byte output block from the kStep 16-byte blocks at `in`.
-template <typename T, int kStep, int kOffset>
+// One 16-byte output block from the |kStep| 16-byte blocks at `in`.
+template <typename T, int kStep, bool kShifted>
 HWY_INLINE hn::Vec<hn::Full128<uint8_t>> SteppedBytes(const uint8_t* HWY_RESTRICT in) {
   const hn::Full128<uint8_t> d;
-  const uint8_t* idx = SteppedByteIndices<T, kStep, kOffset>::kValues.data();
+  const uint8_t* idx = SteppedByteIndices<T, kStep, kShifted>::kValues.data();
   auto out = hn::TableLookupBytesOr0(hn::LoadU(d, in), hn::LoadU(d, idx));
-  for (int k = 1; k < kStep; ++k) {
+  for (int k = 1; k < Span(kStep); ++k) {
     out =
         hn::Or(out, hn::TableLookupBytesOr0(hn::LoadU(d, in + 16 * k), hn::LoadU(d, idx + 16 * k)));
   }
   return out;
 }
 
-// Every kStep-th 1- or 2-byte element (kStep <= 16 / sizeof(T)) by byte shuffles of kStep
-// 16-byte blocks per 16 output bytes. Blocks stop one short of the row; the last starts kStep - 1
-// elements early so that its last block ends at the row's last element.
+// Stepped rows of 1- and 2-byte elements (|kStep| <= 16 / sizeof(T)) through byte shuffles.
 template <typename T, int kStep>
 void GatherSteppedBytes(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, bool stream) {
   const hn::Full128<uint8_t> d;
   constexpr size_t kLanes = 16 / sizeof(T);
-  const auto* bytes = reinterpret_cast<const uint8_t*>(in);
   auto* out_bytes = reinterpret_cast<uint8_t*>(out);
-  size_t j = 0;
-  for (; j + kLanes < n; j += kLanes) {
-    StoreMaybeStream(SteppedBytes<T, kStep, 0>(bytes + sizeof(T) * kStep * j), d,
-                     out_bytes + sizeof(T) * j, stream);
-  }
-  const size_t last = sizeof(T) * (kStep * (n - kLanes) - (kStep - 1));
-  hn::StoreU(SteppedBytes<T, kStep, kStep - 1>(bytes + last), d,
-             out_bytes + sizeof(T) * (n - kLanes));
+  WalkSteppedRow<kStep>(d, 16, out_bytes, n * sizeof(T), stream, [&](size_t byte, bool shift) {
+    const size_t element = byte / sizeof(T);
+    const auto* start =
+        reinterpret_cast<const uint8_t*>(in + WindowStart<kStep>(element, kLanes, shift));
+    return shift ? SteppedBytes<T, kStep, true>(start) : SteppedBytes<T, kStep, false>(start);
+  });
 }
 #endif  // !HWY_HAVE_SCALABLE
 
@@ -185,28 +221,27 @@ void UntypedRow(void* out, const void* in, size_t n, bool stream) {
   kRow(static_cast<T*>(out), static_cast<const T*>(in), n, stream);
 }
 
-// Every kStep-th element (kStep >= 5): byte shuffles for 1- and 2-byte elements, lane
-// permutations for wider ones.
+constexpr int kMaxRowStep = 16;
+
+// The stepped row for kStep (byte shuffles for 1- and 2-byte elements, lane permutations for
+// wider ones), or nullptr where other rows serve (steps 2 to 4) or none does (-1 to 1).
 template <typename T, int kStep>
-void GatherStepRow(void* out, const void* in, size_t n, bool stream) {
+constexpr GatherRow SteppedRow() {
+  if constexpr ((kStep < 5 && kStep > -2) || (sizeof(T) <= 2 && HWY_HAVE_SCALABLE)) {
+    return nullptr;
 #if !HWY_HAVE_SCALABLE
-  if constexpr (sizeof(T) <= 2) {
-    GatherSteppedBytes<T, kStep>(static_cast<T*>(out), static_cast<const T*>(in), n, stream);
-    return;
-  }
+  } else if constexpr (sizeof(T) <= 2) {
+    return &UntypedRow<T, &GatherSteppedBytes<T, kStep>>;
 #endif
-  if constexpr (sizeof(T) >= 4) {
-    GatherStepped<T, kStep>(static_cast<T*>(out), static_cast<const T*>(in), n, stream);
+  } else {
+    return &UntypedRow<T, &GatherSteppedLanes<T, kStep>>;
   }
 }
 
-constexpr int64_t kMinRowStep = 5;
-constexpr int64_t kMaxRowStep = 16;
-
-// GatherStepRow for steps kMinRowStep + kI.
+// SteppedRow for steps -kMaxRowStep + kI.
 template <typename T, size_t... kI>
-constexpr std::array<GatherRow, sizeof...(kI)> StepRows(std::index_sequence<kI...>) {
-  return {&GatherStepRow<T, kMinRowStep + static_cast<int>(kI)>...};
+constexpr std::array<GatherRow, sizeof...(kI)> SteppedRows(std::index_sequence<kI...>) {
+  return {SteppedRow<T, static_cast<int>(kI) - kMaxRowStep>()...};
 }
 
 // The vector row gather for every `step`-th element into a dense row of n elements, or nullptr:
@@ -215,15 +250,15 @@ constexpr std::array<GatherRow, sizeof...(kI)> StepRows(std::index_sequence<kI..
 // 1- and 2-byte elements on more than 16 bytes (fixed-width targets).
 template <typename T>
 GatherRow VectorGatherRow(int64_t step, int64_t n) {
-  static constexpr std::array<GatherRow, kMaxRowStep - kMinRowStep + 1> kStepRows =
-      StepRows<T>(std::make_index_sequence<kMaxRowStep - kMinRowStep + 1>());
-  const bool stepped = step >= kMinRowStep && step <= kMaxRowStep;
-#if !HWY_HAVE_SCALABLE
+  static constexpr std::array<GatherRow, 2 * kMaxRowStep + 1> kSteppedRows =
+      SteppedRows<T>(std::make_index_sequence<2 * kMaxRowStep + 1>());
+  const int64_t span = step < 0 ? -step : step;
+  const GatherRow stepped =
+      span <= kMaxRowStep ? kSteppedRows[static_cast<size_t>(step + kMaxRowStep)] : nullptr;
   constexpr int64_t kBlockLanes = 16 / sizeof(T);
-  if (sizeof(T) <= 2 && stepped && step <= kBlockLanes && n > kBlockLanes) {
-    return kStepRows[static_cast<size_t>(step - kMinRowStep)];
+  if (sizeof(T) <= 2 && stepped != nullptr && span <= kBlockLanes && n > kBlockLanes) {
+    return stepped;
   }
-#endif
   const hn::ScalableTag<T> d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
   if (lanes < 2 || n < lanes || (n == lanes && step != 2)) {
@@ -239,8 +274,8 @@ GatherRow VectorGatherRow(int64_t step, int64_t n) {
     default:
       break;
   }
-  if (sizeof(T) >= 4 && stepped && step <= lanes) {
-    return kStepRows[static_cast<size_t>(step - kMinRowStep)];
+  if (sizeof(T) >= 4 && stepped != nullptr && span <= lanes && n > lanes) {
+    return stepped;
   }
   return nullptr;
 }
