@@ -189,6 +189,13 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
                    DenseView({40, 20})});
   cases.push_back({"transpose_flipped_destination", elem, Permuted({24, 37}, {1, 0}),
                    ViewSpec{{37, 24}, {-24, 1}, 36 * 24}});
+  // Planes into pixels of 5 to 15 channels (dense destination rows shorter than a tile).
+  for (int64_t channels : {5, 6, 7, 13, 15}) {
+    for (int64_t pixels : {19, 300}) {
+      cases.push_back({"interleave_" + std::to_string(channels) + "_x" + std::to_string(pixels),
+                       elem, Permuted({channels, pixels}, {1, 0}), DenseView({pixels, channels})});
+    }
+  }
   // x.t().flip(0) (rot90): source rows read backwards, the destination's walked bottom up.
   for (const auto& [a, b] : std::vector<std::pair<int64_t, int64_t>>{
            {lanes + 1, 2 * lanes + 3}, {131, 67}, {300, 150}}) {

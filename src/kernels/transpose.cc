@@ -9,6 +9,7 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 //
 #include <algorithm>
+#include <cstring>
 #include <type_traits>
 
 #include "hwy/highway.h"
@@ -405,6 +406,53 @@ bool Interleave(const RowsArgs& args, const char* src, char* dst) {
   return true;
 }
 
+// 5 to lanes - 1 destination columns packed in dense destination rows (a pixel of that many
+// channels from planes): tiles of `lanes` rows whose missing source rows repeat the first, each
+// written a tile row at a time in increasing order so that a row's extra lanes land on the rows
+// after it, which overwrite them; rows whose extra lanes would pass the block's end are copied
+// exactly. false (nothing written) where this does not apply.
+template <typename T>
+bool InterleaveNarrow(const RowsArgs& args, const char* src, char* dst) {
+  constexpr int64_t kWidth = sizeof(T);
+  constexpr int64_t kMaxTileLanes = 32;
+  const EdgeTileTag<T> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  if (args.n < 5 || args.n >= lanes || lanes > kMaxTileLanes || TileRows(d) != lanes ||
+      args.dst_row_stride != args.n * kWidth || args.rows < lanes) {
+    return false;
+  }
+  const int64_t tile_row_bytes = lanes * kWidth;
+  HWY_ALIGN char in_tile[kMaxTileLanes * kMaxTileLanes * kWidth];
+  HWY_ALIGN char out_tile[kMaxTileLanes * kMaxTileLanes * kWidth];
+  const int64_t row_bytes = args.n * kWidth;
+  const int64_t block_bytes = args.rows * row_bytes;
+  const auto band = [&](int64_t r) {
+    for (int64_t j = 0; j < lanes; ++j) {
+      std::memcpy(in_tile + j * tile_row_bytes,
+                  src + std::min(j, args.n - 1) * args.src_stride + r * kWidth,
+                  static_cast<size_t>(tile_row_bytes));
+    }
+    TransposeTile(d, in_tile, tile_row_bytes, out_tile, tile_row_bytes, false);
+    for (int64_t i = 0; i < lanes; ++i) {
+      char* out = dst + (r + i) * row_bytes;
+      const char* row = out_tile + i * tile_row_bytes;
+      if ((r + i) * row_bytes + tile_row_bytes <= block_bytes) {
+        hn::StoreU(hn::LoadU(d, reinterpret_cast<const T*>(row)), d, reinterpret_cast<T*>(out));
+      } else {
+        std::memcpy(out, row, static_cast<size_t>(row_bytes));
+      }
+    }
+  };
+  int64_t r = 0;
+  for (; r + lanes <= args.rows; r += lanes) {
+    band(r);
+  }
+  if (r < args.rows) {
+    band(args.rows - lanes);
+  }
+  return true;
+}
+
 // Transposes rows [0, args.rows) x columns [0, args.n) in tiles of tag d, row bands outermost;
 // the last tile of a band and the last band overlap their predecessors (the block is at least
 // one tile in each dimension).
@@ -441,7 +489,8 @@ void TransposeRows(const RowsArgs& args, const char* src, char* dst) {
   const EdgeTileTag<T> edge;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(edge));
   if (lanes < 2 || args.rows < lanes || args.n < lanes) {
-    if (Deinterleave<T>(args, src, dst) || Interleave<T>(args, src, dst)) {
+    if (Deinterleave<T>(args, src, dst) || Interleave<T>(args, src, dst) ||
+        InterleaveNarrow<T>(args, src, dst)) {
       return;
     }
     TransposeScalar<kWidth>(args, src, dst, 0, args.rows, 0, args.n);
