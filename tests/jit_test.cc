@@ -139,6 +139,10 @@ TEST_P(JitKernelsTest, CallsHighwayKernelWhereItIsFaster) {
   if (elem == 4 || elem <= 2) {  // a small gather of every 6th element: lanes or bytes moved
     cases.push_back({"gather_step6", elem, ViewSpec{{40, 100}, {601, 6}, 0}, DenseView({40, 100})});
   }
+  if (elem == 1) {  // bytes of 6-channel pixels into planes: Highway's narrow tiles
+    cases.push_back(
+        {"pixels_to_6_planes", elem, Permuted({9001, 6}, {1, 0}), DenseView({6, 9001})});
+  }
   if (elem <= 2) {  // runs of 3 of every 4 elements: under 16 bytes, packed by Highway
     cases.push_back({"short_runs", elem, ViewSpec{{1000, 3}, {4, 1}, 0}, DenseView({1000, 3})});
   }

@@ -196,6 +196,13 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
                        elem, Permuted({channels, pixels}, {1, 0}), DenseView({pixels, channels})});
     }
   }
+  // Pixels of 5 to 15 channels into planes (dense source pixels shorter than a tile).
+  for (int64_t channels : {5, 6, 7, 13, 15}) {
+    for (int64_t pixels : {19, 300}) {
+      cases.push_back({"deinterleave_" + std::to_string(channels) + "_x" + std::to_string(pixels),
+                       elem, Permuted({pixels, channels}, {1, 0}), DenseView({channels, pixels})});
+    }
+  }
   // x.t().flip(0) (rot90): source rows read backwards, the destination's walked bottom up.
   for (const auto& [a, b] : std::vector<std::pair<int64_t, int64_t>>{
            {lanes + 1, 2 * lanes + 3}, {131, 67}, {300, 150}}) {

@@ -406,6 +406,52 @@ bool Interleave(const RowsArgs& args, const char* src, char* dst) {
   return true;
 }
 
+// 5 to lanes - 1 destination rows read from dense source pixels of that many channels: tiles
+// of `lanes` pixels whose source rows run on into the next pixels (tiles that would read past
+// the block's last pixel read a copy of their pixels), of which the first args.rows rows are
+// stored. false (nothing written) where this does not apply.
+template <typename T>
+bool DeinterleaveNarrow(const RowsArgs& args, const char* src, char* dst) {
+  constexpr int64_t kWidth = sizeof(T);
+  constexpr int64_t kMaxTileLanes = 32;
+  const EdgeTileTag<T> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  if (args.rows < 5 || args.rows >= lanes || lanes > kMaxTileLanes || TileRows(d) != lanes ||
+      args.src_stride != args.rows * kWidth || args.n < lanes) {
+    return false;
+  }
+  const int64_t tile_row_bytes = lanes * kWidth;
+  const int64_t pixel_bytes = args.rows * kWidth;
+  const int64_t block_bytes = args.n * pixel_bytes;
+  HWY_ALIGN char in_tile[kMaxTileLanes * kMaxTileLanes * kWidth] = {};
+  HWY_ALIGN char out_tile[kMaxTileLanes * kMaxTileLanes * kWidth];
+  const auto tile = [&](int64_t j) {
+    const char* in = src + j * pixel_bytes;
+    int64_t in_stride = pixel_bytes;
+    if ((j + lanes - 1) * pixel_bytes + tile_row_bytes > block_bytes) {
+      for (int64_t i = 0; i < lanes; ++i) {
+        std::memcpy(in_tile + i * tile_row_bytes, in + i * pixel_bytes,
+                    static_cast<size_t>(pixel_bytes));
+      }
+      in = in_tile;
+      in_stride = tile_row_bytes;
+    }
+    TransposeTile(d, in, in_stride, out_tile, tile_row_bytes, false);
+    for (int64_t r = 0; r < args.rows; ++r) {
+      hn::StoreU(hn::LoadU(d, reinterpret_cast<const T*>(out_tile + r * tile_row_bytes)), d,
+                 reinterpret_cast<T*>(dst + r * args.dst_row_stride + j * kWidth));
+    }
+  };
+  int64_t j = 0;
+  for (; j + lanes <= args.n; j += lanes) {
+    tile(j);
+  }
+  if (j < args.n) {
+    tile(args.n - lanes);
+  }
+  return true;
+}
+
 // 5 to lanes - 1 destination columns packed in dense destination rows (a pixel of that many
 // channels from planes): tiles of `lanes` rows whose missing source rows repeat the first, each
 // written a tile row at a time in increasing order so that a row's extra lanes land on the rows
@@ -490,7 +536,7 @@ void TransposeRows(const RowsArgs& args, const char* src, char* dst) {
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(edge));
   if (lanes < 2 || args.rows < lanes || args.n < lanes) {
     if (Deinterleave<T>(args, src, dst) || Interleave<T>(args, src, dst) ||
-        InterleaveNarrow<T>(args, src, dst)) {
+        DeinterleaveNarrow<T>(args, src, dst) || InterleaveNarrow<T>(args, src, dst)) {
       return;
     }
     TransposeScalar<kWidth>(args, src, dst, 0, args.rows, 0, args.n);
