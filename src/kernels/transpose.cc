@@ -406,6 +406,18 @@ bool Interleave(const RowsArgs& args, const char* src, char* dst) {
   return true;
 }
 
+// fn(i) for tiles [i, i + lanes) covering [0, extent >= lanes); the last overlaps its predecessor.
+template <class Fn>
+HWY_INLINE void ForEachTile(int64_t extent, int64_t lanes, const Fn& fn) {
+  int64_t i = 0;
+  for (; i + lanes <= extent; i += lanes) {
+    fn(i);
+  }
+  if (i < extent) {
+    fn(extent - lanes);
+  }
+}
+
 // 5 to lanes - 1 destination rows read from dense source pixels of that many channels: tiles
 // of `lanes` pixels whose source rows run on into the next pixels (tiles that would read past
 // the block's last pixel read a copy of their pixels), of which the first args.rows rows are
@@ -442,13 +454,7 @@ bool DeinterleaveNarrow(const RowsArgs& args, const char* src, char* dst) {
                  reinterpret_cast<T*>(dst + r * args.dst_row_stride + j * kWidth));
     }
   };
-  int64_t j = 0;
-  for (; j + lanes <= args.n; j += lanes) {
-    tile(j);
-  }
-  if (j < args.n) {
-    tile(args.n - lanes);
-  }
+  ForEachTile(args.n, lanes, tile);
   return true;
 }
 
@@ -489,13 +495,7 @@ bool InterleaveNarrow(const RowsArgs& args, const char* src, char* dst) {
       }
     }
   };
-  int64_t r = 0;
-  for (; r + lanes <= args.rows; r += lanes) {
-    band(r);
-  }
-  if (r < args.rows) {
-    band(args.rows - lanes);
-  }
+  ForEachTile(args.rows, lanes, band);
   return true;
 }
 
@@ -511,22 +511,8 @@ HWY_INLINE void TransposeTiles(D d, const RowsArgs& args, const char* src, char*
     TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride,
                   dst + r * args.dst_row_stride + j * kWidth, args.dst_row_stride, args.stream);
   };
-  const auto row_band = [&](int64_t r) {
-    int64_t j = 0;
-    for (; j + tile_cols <= args.n; j += tile_cols) {
-      tile(r, j);
-    }
-    if (j < args.n) {
-      tile(r, args.n - tile_cols);
-    }
-  };
-  int64_t r = 0;
-  for (; r + tile_rows <= args.rows; r += tile_rows) {
-    row_band(r);
-  }
-  if (r < args.rows) {
-    row_band(args.rows - tile_rows);
-  }
+  ForEachTile(args.rows, tile_rows,
+              [&](int64_t r) { ForEachTile(args.n, tile_cols, [&](int64_t j) { tile(r, j); }); });
 }
 
 template <typename T>
