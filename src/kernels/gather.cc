@@ -2,8 +2,8 @@
 // keeps the even lanes; strides of three and four elements de-interleave; strides of 5 to 16
 // elements, and of -2 to -16 (up to a vector's lanes), of 4- and 8-byte elements permute lanes
 // of that many vectors, and of 1- and 2-byte elements (up to 16 bytes) shuffle bytes of that
-// many 16-byte blocks; other strides move element by element. The CPU's gather instruction is not used: on
-// Zen 5 it was never faster than element moves and up to 3x slower (strides of 9 to 100).
+// many 16-byte blocks; other strides move element by element. The CPU's gather instruction is not
+// used: on Zen 5 it was never faster than element moves and up to 3x slower (strides of 9 to 100).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/gather.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -106,8 +106,8 @@ HWY_INLINE hn::Vec<D> SteppedWindow(D d, DI di, const T* HWY_RESTRICT in, hn::Ve
   return out;
 }
 
-// Walks a stepped row of n > lanes outputs: window(j, shifted) returns the output vector for
-// outputs [j, j + lanes) from the window starting at `in`'s element lowest(j) (minus the shift).
+// Walks a stepped row of n > lanes outputs: window(j, shifted) returns outputs [j, j + lanes),
+// shifted for the window at the row's far end (the last forwards, the first backwards).
 template <int kStep, class D, class Window, typename T = hn::TFromD<D>>
 HWY_INLINE void WalkSteppedRow(D d, size_t lanes, T* HWY_RESTRICT out, size_t n, bool stream,
                                const Window& window) {

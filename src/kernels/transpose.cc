@@ -418,6 +418,17 @@ HWY_INLINE void ForEachTile(int64_t extent, int64_t lanes, const Fn& fn) {
   }
 }
 
+constexpr int64_t kMaxNarrowTileLanes = 32;
+
+// The edge tile's lanes where it is square and fits the narrow (de)interleaves' stack tiles of
+// kMaxNarrowTileLanes^2 elements, else 0.
+template <typename T>
+int64_t NarrowTileLanes() {
+  const EdgeTileTag<T> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  return lanes <= kMaxNarrowTileLanes && TileRows(d) == lanes ? lanes : 0;
+}
+
 // 5 to lanes - 1 destination rows read from dense source pixels of that many channels: tiles
 // of `lanes` pixels whose source rows run on into the next pixels (tiles that would read past
 // the block's last pixel read a copy of their pixels), of which the first args.rows rows are
@@ -425,18 +436,17 @@ HWY_INLINE void ForEachTile(int64_t extent, int64_t lanes, const Fn& fn) {
 template <typename T>
 bool DeinterleaveNarrow(const RowsArgs& args, const char* src, char* dst) {
   constexpr int64_t kWidth = sizeof(T);
-  constexpr int64_t kMaxTileLanes = 32;
   const EdgeTileTag<T> d;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  if (args.rows < 5 || args.rows >= lanes || lanes > kMaxTileLanes || TileRows(d) != lanes ||
-      args.src_stride != args.rows * kWidth || args.n < lanes) {
+  const int64_t lanes = NarrowTileLanes<T>();
+  if (args.rows < 5 || args.rows >= lanes || args.src_stride != args.rows * kWidth ||
+      args.n < lanes) {
     return false;
   }
   const int64_t tile_row_bytes = lanes * kWidth;
   const int64_t pixel_bytes = args.rows * kWidth;
   const int64_t block_bytes = args.n * pixel_bytes;
-  HWY_ALIGN char in_tile[kMaxTileLanes * kMaxTileLanes * kWidth] = {};
-  HWY_ALIGN char out_tile[kMaxTileLanes * kMaxTileLanes * kWidth];
+  HWY_ALIGN char in_tile[kMaxNarrowTileLanes * kMaxNarrowTileLanes * kWidth] = {};
+  HWY_ALIGN char out_tile[kMaxNarrowTileLanes * kMaxNarrowTileLanes * kWidth];
   const auto tile = [&](int64_t j) {
     const char* in = src + j * pixel_bytes;
     int64_t in_stride = pixel_bytes;
@@ -459,23 +469,22 @@ bool DeinterleaveNarrow(const RowsArgs& args, const char* src, char* dst) {
 }
 
 // 5 to lanes - 1 destination columns packed in dense destination rows (a pixel of that many
-// channels from planes): tiles of `lanes` rows whose missing source rows repeat the first, each
+// channels from planes): tiles of `lanes` rows whose missing source rows repeat the last, each
 // written a tile row at a time in increasing order so that a row's extra lanes land on the rows
 // after it, which overwrite them; rows whose extra lanes would pass the block's end are copied
 // exactly. false (nothing written) where this does not apply.
 template <typename T>
 bool InterleaveNarrow(const RowsArgs& args, const char* src, char* dst) {
   constexpr int64_t kWidth = sizeof(T);
-  constexpr int64_t kMaxTileLanes = 32;
   const EdgeTileTag<T> d;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  if (args.n < 5 || args.n >= lanes || lanes > kMaxTileLanes || TileRows(d) != lanes ||
-      args.dst_row_stride != args.n * kWidth || args.rows < lanes) {
+  const int64_t lanes = NarrowTileLanes<T>();
+  if (args.n < 5 || args.n >= lanes || args.dst_row_stride != args.n * kWidth ||
+      args.rows < lanes) {
     return false;
   }
   const int64_t tile_row_bytes = lanes * kWidth;
-  HWY_ALIGN char in_tile[kMaxTileLanes * kMaxTileLanes * kWidth];
-  HWY_ALIGN char out_tile[kMaxTileLanes * kMaxTileLanes * kWidth];
+  HWY_ALIGN char in_tile[kMaxNarrowTileLanes * kMaxNarrowTileLanes * kWidth];
+  HWY_ALIGN char out_tile[kMaxNarrowTileLanes * kMaxNarrowTileLanes * kWidth];
   const int64_t row_bytes = args.n * kWidth;
   const int64_t block_bytes = args.rows * row_bytes;
   const auto band = [&](int64_t r) {
