@@ -223,9 +223,12 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
     const int64_t dst_row = (300 + aliasing - 1) / aliasing * aliasing;
     cases.push_back({"transpose_aliasing_strides", elem, ViewSpec{{40, 300}, {1, aliasing}, 0},
                      ViewSpec{{40, 300}, {dst_row, 1}, 0}});
-    // Destination rows alone 2 KiB apart: staged too.
+    // Destination rows alone 2 KiB apart, or one element past: tiles walk along them a line
+    // (16 rows of 4 bytes, 8 of 8, 4 of 16) a call, the last band short; 1- and 2-byte lanes stage.
     cases.push_back({"transpose_aliasing_destination", elem, ViewSpec{{40, 300}, {1, 41}, 0},
                      ViewSpec{{40, 300}, {dst_row, 1}, 0}});
+    cases.push_back({"transpose_near_aliasing_destination", elem, ViewSpec{{43, 300}, {1, 47}, 0},
+                     ViewSpec{{43, 300}, {dst_row + 1, 1}, 0}});
   }
   cases.push_back(
       {"nchw_to_nhwc", elem, Permuted({2, 19, 5, 7}, {0, 2, 3, 1}), DenseView({2, 5, 7, 19})});

@@ -113,38 +113,51 @@ TEST(BuildPlan, SourceRowsReadBackwardsAreWalkedUpTheSource) {
   EXPECT_EQ(plan.walk_dst_offset, -(rows.count - 1) * rows.dst_step);
 }
 
-// Destination rows a multiple of 2 KiB apart (or up to 16 B off one) alias in the caches: such
-// transposes stage through the padded buffer with regular stores; other strides keep the register
-// tiles. Highway runs the staged ones (the JIT leaves them to it).
-TEST(BuildPlan, AliasingTransposesStageWithoutStreaming) {
+// Destination rows a multiple of 2 KiB apart (or up to 16 B off one) alias in the caches. Where
+// the source rows alias too (or lanes are narrower than 4 bytes), such transposes stage through
+// the padded buffer with regular stores (Highway runs them; the JIT leaves them to it); where they
+// do not, the tiles walk along the destination rows, a line of them a call. Other strides, and
+// short rows however they divide 2 KiB, keep the register tiles walking along the source rows.
+TEST(BuildPlan, AliasingDestinationRowsStageOrWalkAlongThemWithoutStreaming) {
   PlanRequest request = Request(RAVEL_BACKEND_AUTO, 1);
   request.streaming = RAVEL_STREAMING_OFF;
-  Plan aliasing;
-  ASSERT_EQ(BuildPlan(MakeProblem(4, {{1024, 4, 4096}, {1024, 4096, 4}}), request, &aliasing),
-            RAVEL_OK);
-  if (StagedTransposeKernel(aliasing.isa, 4) == nullptr) {
-    GTEST_SKIP() << "no staged transpose kernel for " << IsaName(aliasing.isa);
+  const auto plan_of = [&](int64_t elem, std::initializer_list<Node> nodes) {
+    Plan plan;
+    EXPECT_EQ(BuildPlan(MakeProblem(elem, nodes), request, &plan), RAVEL_OK);
+    return plan;
+  };
+  const Plan both = plan_of(4, {{1024, 4, 4096}, {1024, 4096, 4}});
+  if (StagedTransposeKernel(both.isa, 4) == nullptr) {
+    GTEST_SKIP() << "no staged transpose kernel for " << IsaName(both.isa);
   }
-  EXPECT_EQ(aliasing.transpose_store, TransposeStore::kStaged);
-  EXPECT_EQ(aliasing.backend, RAVEL_BACKEND_HWY);
-  EXPECT_FALSE(aliasing.block.stream);
-  // Up to 16 B off a multiple of 2 KiB (f32 [1023,1025].t()): staged; 96 B off: not.
-  Plan near;
-  ASSERT_EQ(BuildPlan(MakeProblem(4, {{1025, 4, 4092}, {1023, 4100, 4}}), request, &near),
-            RAVEL_OK);
-  EXPECT_EQ(near.transpose_store, TransposeStore::kStaged);
-  Plan odd;
-  ASSERT_EQ(BuildPlan(MakeProblem(4, {{1000, 4, 4000}, {1023, 4000, 4}}), request, &odd), RAVEL_OK);
-  EXPECT_EQ(odd.transpose_store, TransposeStore::kRegular);
-  // Destination rows alone 8 KiB apart (f32 [2048, 128].t()): staged; source rows alone: not.
-  Plan destination;
-  ASSERT_EQ(BuildPlan(MakeProblem(4, {{128, 4, 8192}, {2048, 512, 4}}), request, &destination),
-            RAVEL_OK);
-  EXPECT_EQ(destination.transpose_store, TransposeStore::kStaged);
-  Plan source;
-  ASSERT_EQ(BuildPlan(MakeProblem(4, {{2048, 4, 1200}, {300, 8192, 4}}), request, &source),
-            RAVEL_OK);
-  EXPECT_EQ(source.transpose_store, TransposeStore::kRegular);
+  EXPECT_EQ(both.transpose_store, TransposeStore::kStaged);
+  EXPECT_FALSE(both.transpose_walks_destination);
+  EXPECT_EQ(both.backend, RAVEL_BACKEND_HWY);
+  EXPECT_FALSE(both.block.stream);
+  // Both up to 16 B off a multiple of 2 KiB (f32 [1023,1025].t()): staged.
+  EXPECT_EQ(plan_of(4, {{1025, 4, 4092}, {1023, 4100, 4}}).transpose_store,
+            TransposeStore::kStaged);
+  // Destination rows alone 8 KiB apart (f32 [2048, 128].t()) or 12 B short of 2 KiB (f32
+  // [509,521].t()): a line of 16 destination rows a call, any backend.
+  for (const Plan& destination : {plan_of(4, {{128, 4, 8192}, {2048, 512, 4}}),
+                                  plan_of(4, {{521, 4, 2036}, {509, 2084, 4}})}) {
+    EXPECT_EQ(destination.transpose_store, TransposeStore::kRegular);
+    EXPECT_TRUE(destination.transpose_walks_destination);
+    EXPECT_EQ(destination.block.rows, 16);
+    EXPECT_GT(destination.block.n, 16);
+  }
+  // 1- and 2-byte lanes stage (a line of destination rows a call would read each source line
+  // two to four times).
+  EXPECT_EQ(plan_of(2, {{1000, 2, 4096}, {2048, 2000, 2}}).transpose_store,
+            TransposeStore::kStaged);
+  // Source rows alone aliasing, strides 96 B off, and rows of 12 B: register tiles along the
+  // source rows.
+  for (const Plan& regular :
+       {plan_of(4, {{2048, 4, 1200}, {300, 8192, 4}}),
+        plan_of(4, {{1000, 4, 4000}, {1023, 4000, 4}}), plan_of(4, {{49, 4, 12}, {3, 196, 4}})}) {
+    EXPECT_EQ(regular.transpose_store, TransposeStore::kRegular);
+    EXPECT_FALSE(regular.transpose_walks_destination);
+  }
 }
 
 // With tiles whose rows are a whole line (16 f32 lanes), a streamed transpose writes tile rows

@@ -125,24 +125,41 @@ TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
                                                       : TransposeStore::kRegular;
 }
 
-// Whether a transpose's destination rows are a multiple of 2 KiB apart: then the lines a register
-// tile writes share one or two sets of the L1, and each half-written line is evicted before the
-// next tile completes it. Such transposes stage through the padded L1 buffer, which writes every
-// line whole, even without streaming: measured 1.3-1.8x on f32 1024^2 and 2048^2, u8 4096^2 and
-// f16 2048^2, 1.7-3x on f32 [2048,128].t(), f16 [4096,128].t() and [16,1024,64].permute(0,2,1).
-// Source rows that alias alone cost little (a tile reads each line whole) and staging them loses
-// (f32 [300,2048].t(): 0.7 -> 0.4 of memcpy). Rows up to 16 B off such a multiple alias as badly,
-// their tiles' lines also split: staged on Zen 5, f32 [1023,1025].t() and [1025,1023].t() 2x,
-// f16 [1023,1025].t() 1.5x, bf16 [2047,2049].t() 2.6x, f64 [1023,1025].t() 0.9x.
-bool SetAliasingTranspose(const Problem& problem) {
+// Whether rows `stride_bytes` apart are within 16 B of a multiple of 2 KiB: then the lines of
+// a register tile's rows share one or two sets of the L1 (and a few of the L2).
+bool SetAliasingRows(int64_t stride_bytes) {
   constexpr int64_t kAliasingBytes = 2048;
   constexpr int64_t kNearAliasingBytes = 16;
+  const int64_t bytes = std::abs(stride_bytes);
+  const int64_t offset = bytes % kAliasingBytes;
+  return bytes >= kAliasingBytes - kNearAliasingBytes &&
+         (offset <= kNearAliasingBytes || kAliasingBytes - offset <= kNearAliasingBytes);
+}
+
+// How an in-cache (not streamed) transpose stores and walks. Where its destination rows alias
+// (SetAliasingRows), a walk along the source rows writes a column of lines that share sets, each
+// evicted before it is complete or soon after (0.07-0.2 of memcpy at 1-4 MiB). Measured on Zen 5:
+// - source rows that do not alias, 4- to 16-byte lanes: the tiles walk along the destination
+//   rows instead, each call a line of them (and a page of source rows): over staging, 1.9-2.1x on
+//   f32 [1024,1000].t(), [1025,1000].t() and [509,521].t(), 1.2-1.5x on [2048,128].t() and
+//   [16,1024,64].permute(0,2,1), 2x on f64 [512,1000].t(), 5x on c128 [256,1000].t();
+// - source rows that alias too, or 1- and 2-byte lanes (whose line of destination rows reads each
+//   source line two to four times; even with staging there): the tiles stage through the padded
+//   L1 buffer, which writes every line whole: 1.3-1.8x on f32 1024^2 and 2048^2, u8 4096^2 and
+//   f16 2048^2, 2x on f32 [1023,1025].t(), 2.6x on bf16 [2047,2049].t(); the walk along the
+//   destination rows is 0.4x there.
+// Source rows that alias alone cost little (a tile reads each line whole) and staging them loses
+// (f32 [300,2048].t(): 0.7 -> 0.4 of memcpy).
+void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
   const int32_t row = FindTransposeNode(problem);
-  if (row < 0) {
-    return false;
+  if (row < 0 || !SetAliasingRows(problem.nodes[row].dst_stride)) {
+    return;
   }
-  const int64_t offset = problem.nodes[row].dst_stride % kAliasingBytes;
-  return offset <= kNearAliasingBytes || kAliasingBytes - offset <= kNearAliasingBytes;
+  if (problem.elem_size < 4 || SetAliasingRows(problem.nodes[problem.rank - 1].src_stride)) {
+    plan->transpose_store = TransposeStore::kStaged;
+  } else {
+    plan->transpose_walks_destination = true;
+  }
 }
 
 void PlanReference(const Problem& canonical, Plan* plan) {
@@ -320,9 +337,11 @@ ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Pla
       built.transpose_lanes = TransposeTileLanes(lowered.elem_size, isa);
     }
     if (built.family == Family::kTranspose) {
-      built.transpose_store = stream                          ? ChooseTransposeStore(lowered, isa)
-                              : SetAliasingTranspose(lowered) ? TransposeStore::kStaged
-                                                              : TransposeStore::kRegular;
+      if (stream) {
+        built.transpose_store = ChooseTransposeStore(lowered, isa);
+      } else {
+        ChooseInCacheTranspose(lowered, &built);
+      }
       if (built.transpose_store == TransposeStore::kStaged) {
         built.kernel = StagedTransposeKernel(isa, lowered.elem_size);
         if (built.kernel == nullptr) {

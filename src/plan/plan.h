@@ -61,7 +61,10 @@ struct Plan {
   RowsKernel kernel = nullptr;
   TransposeStore transpose_store = TransposeStore::kRegular;
   int64_t transpose_lanes = 1;  // the transpose micro-tile edge on the plan's ISA
-  RowsArgs block;               // a full tile; edge tiles get fewer rows / columns
+  // The transpose's calls cover a line of a few destination rows each, walking along them
+  // (instead of a line of a few source rows): for destination rows that alias in the caches.
+  bool transpose_walks_destination = false;
+  RowsArgs block;  // a full tile; edge tiles get fewer rows / columns
   int32_t loop_count = 0;
   Loop loops[RAVEL_MAX_RANK + 2];
   int32_t row_tile_loop = -1;  // the loop over row tiles, -1 if rows are not tiled

@@ -123,8 +123,13 @@ void LayOutLoops(Plan* plan) {
       col_tile = rows_extent < lanes ? std::min(col_node.n, wide) : col_node.n;
     } else {
       const bool staged = plan->transpose_store == TransposeStore::kStaged;
-      const int64_t column_bytes = staged ? kStagedTransposeColumnBytes : kTransposeColumnBytes;
-      const int64_t row_bytes = staged ? kStagedTransposeRowBytes : kTransposeRowBytes;
+      const bool along_destination = plan->transpose_walks_destination;
+      const int64_t column_bytes = staged              ? kStagedTransposeColumnBytes
+                                   : along_destination ? kTransposeRowBytes
+                                                       : kTransposeColumnBytes;
+      const int64_t row_bytes = staged              ? kStagedTransposeRowBytes
+                                : along_destination ? kTransposeColumnBytes
+                                                    : kTransposeRowBytes;
       col_tile = std::min(col_node.n, std::max<int64_t>(1, column_bytes / width));
       row_tile = std::min(rows_extent, std::max<int64_t>(lanes, row_bytes / width));
       if (staged) {
