@@ -28,6 +28,10 @@ constexpr int64_t kMinStreamedBytes = 3 * kLineBytes;  // always two whole lines
 constexpr int64_t kMaxElementwiseBytes = int64_t{64} << 10;
 constexpr int64_t kMaxNarrowTransposeElements = 64;
 constexpr int64_t kMinHighwayByteTransposeBytes = 2048;
+// Stepped transposes Highway takes: source steps of up to 64 bytes (its vector row gathers),
+// both sides at least a tile.
+constexpr int64_t kMaxSteppedTransposeStepBytes = 64;
+constexpr int64_t kMinSteppedTransposeExtent = 16;
 constexpr int64_t kMinHighwayShortRunBytes = 768;
 // Whole problems up to this many bytes on each side (and at least a vector) run as one
 // permutation in registers (PlanGenerator::PlanPermutation).
@@ -86,6 +90,17 @@ std::string PlanGenerator::HighwayBodyFaster(const Plan& plan) {
                     block.n >= 2 * vector_lanes))) {
     return "Highway's vector gathers of every 2nd to 4th element (5th to 8th of 4 bytes, up to "
            "16 bytes apart of 1 and 2) are faster";
+  }
+  // Stepped transposes (x[::2, ::2].t()): Highway gathers each source row's stepped run into an
+  // L1 tile and transposes it (kernels/gather.cc: GatherTransposed), where the generator moves
+  // elements a line apart: 5-15x from 256 KiB (f32, f16, u8, steps 2 and 3), 1.7-4x at
+  // 16-64 KiB (f32 [128,128][::2, ::2].t(), u8, f16, f64 [:, ::2].t()), even at 4 KiB.
+  const int64_t row_step = block.src_row_stride % width == 0 ? block.src_row_stride / width : 0;
+  const int64_t row_span = row_step < 0 ? -row_step : row_step;
+  if (plan.family == Family::kGather && block.dst_stride == width && row_span >= 2 &&
+      row_span * width <= kMaxSteppedTransposeStepBytes && block.n >= kMinSteppedTransposeExtent &&
+      block.rows >= kMinSteppedTransposeExtent) {
+    return "Highway's stepped transposes (a tile of stepped runs, transposed) are faster";
   }
   // Highway's narrow transposes (kernels/transpose.cc: Deinterleave, Interleave): 2-4 rows or
   // columns packed in one stream, the other side at least a vector (32 bytes) long.

@@ -135,6 +135,8 @@ TEST_P(JitKernelsTest, CallsHighwayKernelWhereItIsFaster) {
       {"reverse_rows", elem, ViewSpec{{37, 1031}, {1031, -1}, 1030}, DenseView({37, 1031})},
       {"hwc_to_chw", elem, Permuted({9001, 3}, {1, 0}), DenseView({3, 9001})},
       {"large_gather", elem, ViewSpec{{131, 2000}, {4000, 2}, 0}, DenseView({131, 2000})},
+      // x[:, ::2].t() of a 75 x 140 buffer, small: a tile of stepped runs, transposed
+      {"stepped_transpose", elem, ViewSpec{{70, 75}, {2, 140}, 0}, DenseView({70, 75})},
   };
   if (elem == 4 || elem <= 2) {  // a small gather of every 6th element: lanes or bytes moved
     cases.push_back({"gather_step6", elem, ViewSpec{{40, 100}, {601, 6}, 0}, DenseView({40, 100})});

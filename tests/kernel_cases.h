@@ -203,6 +203,18 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
                        elem, Permuted({pixels, channels}, {1, 0}), DenseView({channels, pixels})});
     }
   }
+  // Stepped transposes (x[:, ::step].t()): each destination row's elements lie `step` apart in a
+  // source row, its columns a source row apart; enough of both for whole tiles, overlapping
+  // last tiles and several runs a row, forwards and backwards.
+  for (int64_t step : {2, 3, 5, -2, -3}) {
+    const int64_t span = step < 0 ? -step : step;
+    constexpr int64_t kRows = 70;
+    constexpr int64_t kCols = 75;
+    const int64_t far = kRows * span + 3;
+    cases.push_back({"stepped_transpose_" + std::to_string(step), elem,
+                     ViewSpec{{kRows, kCols}, {step, far}, step < 0 ? (kRows - 1) * span : 0},
+                     DenseView({kRows, kCols})});
+  }
   // x.t().flip(0) (rot90): source rows read backwards, the destination's walked bottom up.
   for (const auto& [a, b] : std::vector<std::pair<int64_t, int64_t>>{
            {lanes + 1, 2 * lanes + 3}, {131, 67}, {300, 150}}) {

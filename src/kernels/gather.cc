@@ -8,12 +8,14 @@
 #define HWY_TARGET_INCLUDE "kernels/gather.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 //
+#include <algorithm>
 #include <array>
 #include <utility>
 
 #include "hwy/highway.h"
 #include "kernels/kernels.h"
 #include "kernels/simd-inl.h"
+#include "kernels/transpose_tile-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace ravel {
@@ -279,6 +281,49 @@ GatherRow VectorGatherRow(int64_t step, int64_t n) {
   }
   return nullptr;
 }
+
+// The stepped tile's bytes: Lanes(TileTag) source rows of up to two vectors' worth of elements.
+constexpr int64_t kMaxSteppedTileBytes = 8192;
+
+// A stepped transpose (x[::2, ::2].t(), a strided NCHW -> NHWC): the elements of a destination
+// row lie a vector step apart in a source row (src_row_stride), and its columns are source rows
+// too far apart for one. Walking a destination row would touch a line per element (0.01-0.2 of
+// memcpy); instead each tile of Lanes(d) source rows gathers up to two vectors' worth of every
+// row's stepped run into an L1 tile (VectorGatherRow), whose columns TransposeTile writes as
+// destination rows. False where the step has no vector row or the block is narrower than a tile.
+template <typename T>
+bool GatherTransposed(const RowsArgs& args, const char* src, char* dst) {
+  constexpr int64_t kWidth = sizeof(T);
+  const TileTag<T> d;
+  const int64_t tile_cols = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t tile_rows = TileRows(d);
+  const int64_t run = std::min(
+      args.rows, 2 * std::max(static_cast<int64_t>(hn::Lanes(hn::ScalableTag<T>())), tile_rows));
+  if (args.dst_stride != kWidth || args.src_row_stride % kWidth != 0 || tile_cols < 2 ||
+      args.n < tile_cols || run < tile_rows || run * tile_cols * kWidth > kMaxSteppedTileBytes) {
+    return false;
+  }
+  const GatherRow gather = VectorGatherRow<T>(args.src_row_stride / kWidth, run);
+  if (gather == nullptr) {
+    return false;
+  }
+  HWY_ALIGN char tile[kMaxSteppedTileBytes];
+  const int64_t tile_stride = run * kWidth;
+  ForEachTile(args.rows, run, [&](int64_t r) {
+    ForEachTile(args.n, tile_cols, [&](int64_t j) {
+      for (int64_t k = 0; k < tile_cols; ++k) {
+        gather(tile + k * tile_stride, src + (j + k) * args.src_stride + r * args.src_row_stride,
+               static_cast<size_t>(run), false);
+      }
+      ForEachTile(run, tile_rows, [&](int64_t m) {
+        TransposeTile(d, tile + m * kWidth, tile_stride,
+                      dst + (r + m) * args.dst_row_stride + j * kWidth, args.dst_row_stride,
+                      args.stream);
+      });
+    });
+  });
+  return true;
+}
 #endif  // HWY_TARGET != HWY_SCALAR
 
 template <typename T>
@@ -293,6 +338,9 @@ void GatherRows(const RowsArgs& args, const char* src, char* dst) {
       row(dst + r * args.dst_row_stride, src + r * args.src_row_stride, static_cast<size_t>(args.n),
           args.stream);
     }
+    return;
+  }
+  if (GatherTransposed<T>(args, src, dst)) {
     return;
   }
 #endif
