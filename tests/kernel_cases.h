@@ -205,15 +205,17 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
   }
   // Stepped transposes (x[:, ::step].t()): each destination row's elements lie `step` apart in a
   // source row, its columns a source row apart; enough of both for whole tiles, overlapping
-  // last tiles and several runs a row, forwards and backwards.
-  for (int64_t step : {2, 3, 5, -2, -3}) {
-    const int64_t span = step < 0 ? -step : step;
-    constexpr int64_t kRows = 70;
-    constexpr int64_t kCols = 75;
-    const int64_t far = kRows * span + 3;
-    cases.push_back({"stepped_transpose_" + std::to_string(step), elem,
-                     ViewSpec{{kRows, kCols}, {step, far}, step < 0 ? (kRows - 1) * span : 0},
-                     DenseView({kRows, kCols})});
+  // last tiles and several runs a row (70 rows), or runs shorter than a wide vector (20 rows),
+  // forwards and backwards.
+  for (int64_t rows : {70, 20}) {
+    for (int64_t step : {2, 3, 4, 5, -2, -3}) {
+      const int64_t span = step < 0 ? -step : step;
+      constexpr int64_t kCols = 75;
+      const int64_t far = rows * span + 3;
+      cases.push_back({"stepped_transpose_" + std::to_string(step) + "_x" + std::to_string(rows),
+                       elem, ViewSpec{{rows, kCols}, {step, far}, step < 0 ? (rows - 1) * span : 0},
+                       DenseView({rows, kCols})});
+    }
   }
   // x.t().flip(0) (rot90): source rows read backwards, the destination's walked bottom up.
   for (const auto& [a, b] : std::vector<std::pair<int64_t, int64_t>>{

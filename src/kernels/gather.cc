@@ -32,9 +32,9 @@ void GatherScalar(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, int64_t 
 #if HWY_TARGET != HWY_SCALAR
 // Every other element of the source: even lanes of two adjacent vectors. The last window is
 // read one element early (odd lanes) so that no byte past the view is touched.
-template <typename T>
+template <typename T, class D = hn::ScalableTag<T>>
 void GatherEveryOther(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, bool stream) {
-  const hn::ScalableTag<T> d;
+  const D d;
   const size_t lanes = hn::Lanes(d);
   size_t j = 0;
   for (; j + lanes < n; j += lanes) {
@@ -53,10 +53,10 @@ void GatherEveryOther(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, b
 // Every kStride-th element (kStride 3 or 4): the first vector of Highway's interleaved loads. The
 // loop stops a window early and the last window starts kStride - 1 elements before the element
 // it needs and keeps the last vector, so that no byte past the view's last element is read.
-template <typename T, int kStride>
+template <typename T, int kStride, class D = hn::ScalableTag<T>>
 void GatherDeinterleaved(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n, bool stream) {
   static_assert(kStride == 3 || kStride == 4, "interleaved loads of 3 or 4 vectors");
-  const hn::ScalableTag<T> d;
+  const D d;
   using V = hn::Vec<decltype(d)>;
   const size_t lanes = hn::Lanes(d);
   V v0, v1, v2, v3;
@@ -282,6 +282,29 @@ GatherRow VectorGatherRow(int64_t step, int64_t n) {
   return nullptr;
 }
 
+#if RAVEL_TRANSPOSE_BLOCK_TILES
+// The row gathers of steps 2 to 4 in 128-bit vectors, for runs shorter than a whole vector's
+// (fixed-width targets: Highway's partial vectors on SVE concatenate whole vectors), or nullptr.
+template <typename T>
+GatherRow BlockGatherRow(int64_t step, int64_t n) {
+  using D = hn::Full128<T>;
+  const int64_t lanes = static_cast<int64_t>(hn::MaxLanes(D()));
+  if (n < lanes || (n == lanes && step != 2)) {
+    return nullptr;
+  }
+  switch (step) {
+    case 2:
+      return &UntypedRow<T, &GatherEveryOther<T, D>>;
+    case 3:
+      return &UntypedRow<T, &GatherDeinterleaved<T, 3, D>>;
+    case 4:
+      return &UntypedRow<T, &GatherDeinterleaved<T, 4, D>>;
+    default:
+      return nullptr;
+  }
+}
+#endif
+
 // The stepped tile's bytes: Lanes(TileTag) source rows of up to two vectors' worth of elements.
 constexpr int64_t kMaxSteppedTileBytes = 8192;
 
@@ -303,7 +326,12 @@ bool GatherTransposed(const RowsArgs& args, const char* src, char* dst) {
       args.n < tile_cols || run < tile_rows || run * tile_cols * kWidth > kMaxSteppedTileBytes) {
     return false;
   }
-  const GatherRow gather = VectorGatherRow<T>(args.src_row_stride / kWidth, run);
+  GatherRow gather = VectorGatherRow<T>(args.src_row_stride / kWidth, run);
+#if RAVEL_TRANSPOSE_BLOCK_TILES
+  if (gather == nullptr) {
+    gather = BlockGatherRow<T>(args.src_row_stride / kWidth, run);
+  }
+#endif
   if (gather == nullptr) {
     return false;
   }
