@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <initializer_list>
 #include <string>
 
@@ -158,6 +159,35 @@ TEST(BuildPlan, AliasingDestinationRowsStageOrWalkAlongThemWithoutStreaming) {
     EXPECT_EQ(regular.transpose_store, TransposeStore::kRegular);
     EXPECT_FALSE(regular.transpose_walks_destination);
   }
+}
+
+// Under RAVEL_STREAMING_AUTO a copy streams once the bytes it touches reach the threshold:
+// source span plus destination for copy runs, gathers and broadcasts, the destination alone for
+// transposes.
+TEST(BuildPlan, StreamsFromTheThresholdOfTheBytesTouched) {
+  if (std::getenv("RAVEL_STREAMING") != nullptr) {
+    GTEST_SKIP() << "RAVEL_STREAMING overrides the threshold";
+  }
+  PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
+  request.streaming = RAVEL_STREAMING_AUTO;
+  constexpr int64_t kRowBytes = 4096;
+  // Destination rows of 4 KiB making up just over half the threshold.
+  const int64_t rows = StreamingThreshold() / 2 / kRowBytes + 16;
+  const auto streams = [&](std::initializer_list<Node> nodes) {
+    Plan plan;
+    EXPECT_EQ(BuildPlan(MakeProblem(4, nodes), request, &plan), RAVEL_OK);
+    return plan.block.stream;
+  };
+  // Rows of a padded source (head merge): about 1.5x the threshold touched.
+  EXPECT_TRUE(streams({{rows, 2 * kRowBytes, kRowBytes}, {kRowBytes / 4, 4, 4}}));
+  // The same rows from one broadcast source row: half the threshold.
+  EXPECT_FALSE(streams({{rows, 0, kRowBytes}, {kRowBytes / 4, 4, 4}}));
+  // A third of the threshold from a source twice as large: the threshold exactly.
+  const int64_t third = StreamingThreshold() / 3 / kRowBytes + 16;
+  EXPECT_TRUE(streams({{third, 2 * kRowBytes, kRowBytes}, {kRowBytes / 4, 4, 4}}));
+  EXPECT_FALSE(streams({{third / 2, 2 * kRowBytes, kRowBytes}, {kRowBytes / 4, 4, 4}}));
+  // A transpose of just over half the threshold: regular stores.
+  EXPECT_FALSE(streams({{1024, 4, rows * 4}, {rows, 4096, 4}}));
 }
 
 // With tiles whose rows are a whole line (16 f32 lanes), a streamed transpose writes tile rows
