@@ -28,10 +28,10 @@ constexpr int64_t kMinStreamedBytes = 3 * kLineBytes;  // always two whole lines
 constexpr int64_t kMaxElementwiseBytes = int64_t{64} << 10;
 constexpr int64_t kMaxNarrowTransposeElements = 64;
 constexpr int64_t kMinHighwayByteTransposeBytes = 2048;
-// Stepped transposes Highway takes: source steps of up to 64 bytes (its vector row gathers),
-// both sides at least a tile.
-constexpr int64_t kMaxSteppedTransposeStepBytes = 64;
-constexpr int64_t kMinSteppedTransposeExtent = 16;
+// Stepped transposes Highway takes: steps of 2 to 4 elements (which its vector or 128-bit row
+// gathers serve on every target from 17 elements a run), both sides more than a tile.
+constexpr int64_t kMaxSteppedTransposeStep = 4;
+constexpr int64_t kMinSteppedTransposeExtent = 17;
 constexpr int64_t kMinHighwayShortRunBytes = 768;
 // Whole problems up to this many bytes on each side (and at least a vector) run as one
 // permutation in registers (PlanGenerator::PlanPermutation).
@@ -98,7 +98,7 @@ std::string PlanGenerator::HighwayBodyFaster(const Plan& plan) {
   const int64_t row_step = block.src_row_stride % width == 0 ? block.src_row_stride / width : 0;
   const int64_t row_span = row_step < 0 ? -row_step : row_step;
   if (plan.family == Family::kGather && block.dst_stride == width && row_span >= 2 &&
-      row_span * width <= kMaxSteppedTransposeStepBytes && block.n >= kMinSteppedTransposeExtent &&
+      row_span <= kMaxSteppedTransposeStep && block.n >= kMinSteppedTransposeExtent &&
       block.rows >= kMinSteppedTransposeExtent) {
     return "Highway's stepped transposes (a tile of stepped runs, transposed) are faster";
   }

@@ -312,8 +312,9 @@ constexpr int64_t kMaxSteppedTileBytes = 8192;
 // row lie a vector step apart in a source row (src_row_stride), and its columns are source rows
 // too far apart for one. Walking a destination row would touch a line per element (0.01-0.2 of
 // memcpy); instead each tile of Lanes(d) source rows gathers up to two vectors' worth of every
-// row's stepped run into an L1 tile (VectorGatherRow), whose columns TransposeTile writes as
-// destination rows. False where the step has no vector row or the block is narrower than a tile.
+// row's stepped run into an L1 tile (VectorGatherRow, or BlockGatherRow for runs shorter than a
+// vector), whose columns TransposeTile writes as destination rows. False where the step has no
+// vector row or the block is narrower than a tile.
 template <typename T>
 bool GatherTransposed(const RowsArgs& args, const char* src, char* dst) {
   constexpr int64_t kWidth = sizeof(T);
