@@ -162,8 +162,8 @@ TEST(BuildPlan, AliasingDestinationRowsStageOrWalkAlongThemWithoutStreaming) {
 }
 
 // Under RAVEL_STREAMING_AUTO a copy streams once the bytes it touches reach the threshold:
-// source span plus destination for copy runs, gathers and broadcasts, the destination alone for
-// transposes.
+// source span plus destination for copy runs, gathers, broadcasts and transposes that stage in
+// cache, the destination alone for other transposes.
 TEST(BuildPlan, StreamsFromTheThresholdOfTheBytesTouched) {
   if (std::getenv("RAVEL_STREAMING") != nullptr) {
     GTEST_SKIP() << "RAVEL_STREAMING overrides the threshold";
@@ -186,8 +186,17 @@ TEST(BuildPlan, StreamsFromTheThresholdOfTheBytesTouched) {
   const int64_t third = StreamingThreshold() / 3 / kRowBytes + 16;
   EXPECT_TRUE(streams({{third, 2 * kRowBytes, kRowBytes}, {kRowBytes / 4, 4, 4}}));
   EXPECT_FALSE(streams({{third / 2, 2 * kRowBytes, kRowBytes}, {kRowBytes / 4, 4, 4}}));
-  // A transpose of just over half the threshold: regular stores.
+  // A transpose of just over half the threshold: regular stores; one that would stage in cache
+  // (both rows a multiple of 2 KiB apart) counts its source too and streams.
   EXPECT_FALSE(streams({{1024, 4, rows * 4}, {rows, 4096, 4}}));
+  const int64_t aliasing_rows = (rows + 511) / 512 * 512;
+  Plan staged;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{1024, 4, aliasing_rows * 4}, {aliasing_rows, 4096, 4}}),
+                      request, &staged),
+            RAVEL_OK);
+  if (StagedTransposeKernel(staged.isa, 4) != nullptr) {
+    EXPECT_TRUE(staged.block.stream) << DescribePlan(staged);
+  }
 }
 
 // With tiles whose rows are a whole line (16 f32 lanes), a streamed transpose writes tile rows

@@ -94,22 +94,6 @@ bool UseStreaming(ravel_streaming streaming, int64_t bytes) {
   return bytes >= StreamingThreshold();
 }
 
-// The bytes UseStreaming weighs. Copies other than transposes count the source span beside the
-// destination: what they touch must stay in the LLC for regular stores to pay. Measured on Zen 5
-// (32 MiB L3 per core complex, shared), 12 MiB destinations streamed over regular stores: head
-// merge 1.3-1.6x, slice 1.27x, reverse 1.26x, every other element 1.13x; a broadcast of a 1 MiB
-// source 0.82x (it stays regular: 13 MiB); at 6 MiB copy runs 0.93x (12 MiB, regular). Transposes
-// count the destination alone: their streamed tiles lose in cache (f32 1500^2, 1800^2, [2000,1500]
-// at 9-13 MiB: 0.6-0.8x).
-int64_t StreamedBytes(const Plan& plan) {
-  const int64_t dst_bytes = plan.problem.count * plan.problem.elem_size;
-  if (plan.family == Family::kTranspose) {
-    return dst_bytes;
-  }
-  const int64_t src_bytes = plan.src_span.hi - plan.src_span.lo;
-  return dst_bytes > INT64_MAX - src_bytes ? INT64_MAX : dst_bytes + src_bytes;
-}
-
 // Non-temporal stores pay only when each store fills whole cache lines. A transpose streams its
 // micro-tile rows directly when they are at least a line long, destination rows are line-aligned,
 // and the lines one column of tiles writes stay few or dense; otherwise it stages bands and
@@ -166,16 +150,41 @@ bool SetAliasingRows(int64_t stride_bytes) {
 //   destination rows is 0.4x there.
 // Source rows that alias alone cost little (a tile reads each line whole) and staging them loses
 // (f32 [300,2048].t(): 0.7 -> 0.4 of memcpy).
-void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
+// Whether a transpose's destination rows alias (SetAliasingRows).
+bool AliasingDestinationRows(const Problem& problem) {
   const int32_t row = FindTransposeNode(problem);
-  if (row < 0 || !SetAliasingRows(problem.nodes[row].dst_stride)) {
-    return;
-  }
-  if (problem.elem_size < 4 || SetAliasingRows(problem.nodes[problem.rank - 1].src_stride)) {
+  return row >= 0 && SetAliasingRows(problem.nodes[row].dst_stride);
+}
+
+// Whether an in-cache transpose stages (see ChooseInCacheTranspose).
+bool StagesInCache(const Problem& problem) {
+  return AliasingDestinationRows(problem) &&
+         (problem.elem_size < 4 || SetAliasingRows(problem.nodes[problem.rank - 1].src_stride));
+}
+
+void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
+  if (StagesInCache(problem)) {
     plan->transpose_store = TransposeStore::kStaged;
-  } else {
+  } else if (AliasingDestinationRows(problem)) {
     plan->transpose_walks_destination = true;
   }
+}
+
+// The bytes UseStreaming weighs. Copies other than transposes count the source span beside the
+// destination: what they touch must stay in the LLC for regular stores to pay. Measured on Zen 5
+// (32 MiB L3 per core complex, shared), 12 MiB destinations streamed over regular stores: head
+// merge 1.3-1.6x, slice 1.27x, reverse 1.26x, every other element 1.13x; a broadcast of a 1 MiB
+// source 0.82x (it stays regular: 13 MiB); at 6 MiB copy runs 0.93x (12 MiB, regular); staged
+// transposes (StagesInCache) f32 [2047,2049].t() 1.42x, [1536,2048].t() 1.35x. Other transposes
+// count the destination alone: their streamed tiles lose to the direct ones in cache (f32 1500^2,
+// 1800^2, [2000,1500] at 9-13 MiB: 0.6-0.8x).
+int64_t StreamedBytes(const Plan& plan) {
+  const int64_t dst_bytes = plan.problem.count * plan.problem.elem_size;
+  if (plan.family == Family::kTranspose && !StagesInCache(plan.problem)) {
+    return dst_bytes;
+  }
+  const int64_t src_bytes = plan.src_span.hi - plan.src_span.lo;
+  return dst_bytes > INT64_MAX - src_bytes ? INT64_MAX : dst_bytes + src_bytes;
 }
 
 void PlanReference(const Problem& canonical, Plan* plan) {
