@@ -70,8 +70,8 @@ typedef enum ravel_isa {
 } ravel_isa;
 
 /* Non-temporal (streaming) stores; AUTO = RAVEL_STREAMING (0/1) if set, else on when the bytes
-   the copy touches (for transposes the destination alone, otherwise the source span too) reach a
-   threshold derived from the last-level cache. */
+   the copy touches (source span and destination; the destination alone for transposes that
+   write tiles directly) reach a threshold derived from the last-level cache. */
 typedef enum ravel_streaming {
   RAVEL_STREAMING_AUTO = 0,
   RAVEL_STREAMING_OFF = 1,
