@@ -166,6 +166,25 @@ HWY_INLINE void TransposeBlocks4(D d, V a, V b, V c, V e, V* out0, V* out1, V* o
   *out3 = hn::OddEvenBlocks(high_be, hn::SwapAdjacentBlocks(high_ac));
 }
 
+// The second half of the unpack network: in[g * kColumns + c] holds block column c of the rows of
+// group g, one block per 128-bit block of the tile; out[b * kColumns + c] gathers block b of every
+// group, in group order (a transpose of the kGroups x kGroups grid of blocks, per column c).
+template <size_t kGroups, size_t kColumns, class D, class V>
+HWY_INLINE void TransposeBlockGrid(D d, const V* in, V* out) {
+  static_assert(kGroups == 1 || kGroups == 2 || kGroups == 4, "one, two or four blocks");
+  for (size_t c = 0; c < kColumns; ++c) {
+    if constexpr (kGroups == 1) {
+      out[c] = in[c];
+    } else if constexpr (kGroups == 2) {
+      out[c] = hn::ConcatLowerLower(d, in[kColumns + c], in[c]);
+      out[kColumns + c] = hn::ConcatUpperUpper(d, in[kColumns + c], in[c]);
+    } else {
+      TransposeBlocks4(d, in[c], in[kColumns + c], in[2 * kColumns + c], in[3 * kColumns + c],
+                       &out[c], &out[kColumns + c], &out[2 * kColumns + c], &out[3 * kColumns + c]);
+    }
+  }
+}
+
 template <class D, typename T = hn::TFromD<D>>
 HWY_INLINE void UnpackTransposeTile(D d, const char* HWY_RESTRICT src, int64_t src_stride,
                                     char* HWY_RESTRICT dst, int64_t dst_stride, bool stream) {
@@ -176,8 +195,8 @@ HWY_INLINE void UnpackTransposeTile(D d, const char* HWY_RESTRICT src, int64_t s
     r[k] = hn::LoadU(d, reinterpret_cast<const T*>(src + static_cast<int64_t>(k) * src_stride));
   }
   V out[kLanes];
-  // cols[c] ends up holding column c of the tile's blocks; for 4-byte lanes the first round
-  // pairs rows at lane granularity, the second at 64 bits.
+  // Interleaves inside blocks transpose each block (4-byte lanes: rows paired at lane
+  // granularity, then at 64 bits); TransposeBlockGrid then moves whole blocks into place.
   if constexpr (sizeof(T) == 4) {
     constexpr size_t kQuads = kLanes / 4;  // groups of four rows: one per 128-bit block column
     V u[kLanes];
@@ -192,21 +211,7 @@ HWY_INLINE void UnpackTransposeTile(D d, const char* HWY_RESTRICT src, int64_t s
       u[4 * q + 2] = InterleaveLower64(d, t1, t3);
       u[4 * q + 3] = InterleaveUpper64(d, t1, t3);
     }
-    if constexpr (kQuads == 1) {
-      for (size_t c = 0; c < 4; ++c) {
-        out[c] = u[c];
-      }
-    } else if constexpr (kQuads == 2) {
-      for (size_t c = 0; c < 4; ++c) {
-        out[c] = hn::ConcatLowerLower(d, u[4 + c], u[c]);
-        out[4 + c] = hn::ConcatUpperUpper(d, u[4 + c], u[c]);
-      }
-    } else {
-      for (size_t c = 0; c < 4; ++c) {
-        TransposeBlocks4(d, u[c], u[4 + c], u[8 + c], u[12 + c], &out[c], &out[4 + c], &out[8 + c],
-                         &out[12 + c]);
-      }
-    }
+    TransposeBlockGrid<kQuads, 4>(d, u, out);
   } else {
     constexpr size_t kPairs = kLanes / 2;  // pairs of rows: one per 128-bit block column
     V t[kLanes];
@@ -214,20 +219,7 @@ HWY_INLINE void UnpackTransposeTile(D d, const char* HWY_RESTRICT src, int64_t s
       t[2 * p] = hn::InterleaveLower(d, r[2 * p], r[2 * p + 1]);
       t[2 * p + 1] = hn::InterleaveUpper(d, r[2 * p], r[2 * p + 1]);
     }
-    if constexpr (kPairs == 1) {
-      out[0] = t[0];
-      out[1] = t[1];
-    } else if constexpr (kPairs == 2) {
-      for (size_t c = 0; c < 2; ++c) {
-        out[c] = hn::ConcatLowerLower(d, t[2 + c], t[c]);
-        out[2 + c] = hn::ConcatUpperUpper(d, t[2 + c], t[c]);
-      }
-    } else {
-      for (size_t c = 0; c < 2; ++c) {
-        TransposeBlocks4(d, t[c], t[2 + c], t[4 + c], t[6 + c], &out[c], &out[2 + c], &out[4 + c],
-                         &out[6 + c]);
-      }
-    }
+    TransposeBlockGrid<kPairs, 2>(d, t, out);
   }
   StoreTileRows(d, out, kLanes, dst, dst_stride, stream);
 }
