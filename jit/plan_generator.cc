@@ -522,6 +522,7 @@ void PlanGenerator::KernelCallBody(int64_t rows, int64_t n) {
     store(offsetof(RowsArgs, col_begin), 0);
   }
   store(offsetof(RowsArgs, cols_total), block.cols_total);
+  store(offsetof(RowsArgs, next_src_offset), block.next_src_offset);
   lea(reg_call_param1, ptr[rsp + kernel_args_offset_]);
   mov(reg_call_param2, reg_unit_src);
   mov(reg_call_param3, reg_unit_dst);

@@ -226,6 +226,42 @@ TEST(BuildPlan, StreamedTransposesStageUnlessDestinationRowsAreFewOrDense) {
               TransposeStore::kStreamDirect);
     EXPECT_EQ(store({{64, 401408, 401408}, {49, 4, 8192}, {2048, 196, 4}}),
               TransposeStore::kStaged);
+    // Few whole tiles of destination rows 512 KiB apart (f32 [128,1024,128].permute(2,1,0)):
+    // they alias in the caches, so they stage.
+    EXPECT_EQ(store({{128, 4, 524288}, {1024, 512, 512}, {128, 524288, 4}}),
+              TransposeStore::kStaged);
+  }
+}
+
+// A staged transpose takes a side of at most 512 bytes whole and cuts longer ones into tiles of
+// 256 bytes; the kernel prefetches from where the innermost loop goes next.
+TEST(BuildPlan, StagedTransposeTilesTakeSidesOfUpTo512BytesWhole) {
+  PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
+  request.streaming = RAVEL_STREAMING_ON;
+  for (Isa isa : AvailableIsas()) {
+    if (StagedTransposeKernel(isa, 4) == nullptr) {
+      continue;
+    }
+    request.isa = isa;
+    const auto plan_of = [&](std::initializer_list<Node> nodes) {
+      Plan plan;
+      EXPECT_EQ(BuildPlan(MakeProblem(4, nodes), request, &plan), RAVEL_OK);
+      EXPECT_EQ(plan.transpose_store, TransposeStore::kStaged) << DescribePlan(plan);
+      return plan;
+    };
+    // f32 [72,3236,72].permute(2,1,0): 72 x 72 tiles; each call's next is the batch after.
+    const Plan batch = plan_of({{72, 4, 931968}, {3236, 288, 288}, {72, 931968, 4}});
+    EXPECT_EQ(batch.block.rows, 72) << DescribePlan(batch);
+    EXPECT_EQ(batch.block.n, 72) << DescribePlan(batch);
+    EXPECT_EQ(batch.block.next_src_offset, 288) << DescribePlan(batch);
+    // f32 [8192,8192].t() and [136,907,136].permute(2,1,0): 64 x 64 tiles.
+    const Plan square = plan_of({{8192, 4, 32768}, {8192, 32768, 4}});
+    EXPECT_EQ(square.block.rows, 64) << DescribePlan(square);
+    EXPECT_EQ(square.block.n, 64) << DescribePlan(square);
+    EXPECT_EQ(square.block.next_src_offset, 256) << DescribePlan(square);
+    const Plan cut = plan_of({{136, 4, 493408}, {907, 544, 544}, {136, 493408, 4}});
+    EXPECT_EQ(cut.block.rows, 64) << DescribePlan(cut);
+    EXPECT_EQ(cut.block.n, 64) << DescribePlan(cut);
   }
 }
 

@@ -10,7 +10,10 @@ limit, then the median of B / A over the cases.
   tools/ab.py --b-env RAVEL_STREAMING=0 'f32[8192,8192].t()'   # one build, two environments
 
 On the machines here a case moved by up to +-25% between two runs of one build even so: read a
-single case's B / A within that, and look at many cases and rounds.
+single case's B / A within that, and look at many cases and rounds. With --per-case each case
+runs alone, A and B back to back, and B / A is the median of those paired ratios: drift over the
+minutes a whole list takes then falls on neither side (one build against itself: 0.95-1.05 where
+whole-list rounds read 0.6-1.1 at the same hour).
 """
 import argparse
 import json
@@ -40,6 +43,8 @@ def main():
     parser.add_argument("--min-time", default="0.2")
     parser.add_argument("--bench-arg", action="append", default=[],
                         help="passed to both runs, e.g. --bench-arg=--isa --bench-arg=avx2")
+    parser.add_argument("--per-case", action="store_true",
+                        help="run each case alone, A and B back to back; B / A from paired runs")
     args = parser.parse_args()
 
     cases = list(args.cases)
@@ -50,20 +55,24 @@ def main():
         parser.error("no cases")
     sides = {"a": (args.a, environment(args.a_env)), "b": (args.b, environment(args.b_env))}
     gbps = {case: {"a": [], "b": [], "limit": []} for case in cases}
-    for round_index in range(args.rounds):
-        order = ("a", "b") if round_index % 2 == 0 else ("b", "a")
-        for side in order:
-            binary, env = sides[side]
-            command = [binary, "bench", "--json", "--threads", args.threads,
-                       "--min-time", args.min_time] + args.bench_arg + cases
-            out = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-            for line in out.stdout.splitlines():
-                if not line.startswith("{"):
-                    continue
-                row = json.loads(line)
-                if row.get("case") in gbps and row.get("gbps") and row.get("impl", "").startswith("ravel"):
-                    gbps[row["case"]][side].append(row["gbps"])
-                    gbps[row["case"]]["limit"].append(row["limit_gbps"])
+    def run(side, run_cases):
+        binary, env = sides[side]
+        command = [binary, "bench", "--json", "--threads", args.threads,
+                   "--min-time", args.min_time] + args.bench_arg + run_cases
+        out = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        for line in out.stdout.splitlines():
+            if not line.startswith("{"):
+                continue
+            row = json.loads(line)
+            if row.get("case") in gbps and row.get("gbps") and row.get("impl", "").startswith("ravel"):
+                gbps[row["case"]][side].append(row["gbps"])
+                gbps[row["case"]]["limit"].append(row["limit_gbps"])
+
+    batches = [[case] for case in cases] if args.per_case else [cases]
+    for batch in batches:
+        for round_index in range(args.rounds):
+            for side in ("a", "b") if round_index % 2 == 0 else ("b", "a"):
+                run(side, batch)
     ratios = []
     for case in cases:
         if not gbps[case]["a"] or not gbps[case]["b"]:
@@ -72,8 +81,10 @@ def main():
         a = statistics.median(gbps[case]["a"])
         b = statistics.median(gbps[case]["b"])
         limit = statistics.median(gbps[case]["limit"])
-        ratios.append(b / a)
-        print(f"{case[:58]:58s} A {a:6.1f}  B {b:6.1f}  B/A {b / a:5.2f}  B/limit {b / limit:4.2f}")
+        paired = len(gbps[case]["a"]) == len(gbps[case]["b"])
+        ratios.append(statistics.median(y / x for x, y in zip(gbps[case]["a"], gbps[case]["b"]))
+                      if args.per_case and paired else b / a)
+        print(f"{case[:58]:58s} A {a:6.1f}  B {b:6.1f}  B/A {ratios[-1]:5.2f}  B/limit {b / limit:4.2f}")
     if ratios:
         print(f"median B/A over {len(ratios)} cases: {statistics.median(ratios):.3f}")
 

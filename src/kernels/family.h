@@ -34,6 +34,9 @@ struct RowsArgs {
   // that write whole cache lines across block edges need them).
   int64_t col_begin = 0;
   int64_t cols_total = 0;
+  // Where the next call's source starts relative to this call's (the innermost loop's step; 0
+  // for a single call): what kernels that prefetch the next block fetch.
+  int64_t next_src_offset = 0;
 };
 
 using RowsKernel = void (*)(const RowsArgs& args, const char* src, char* dst);

@@ -281,11 +281,19 @@ void TransposeRows(const RowsArgs& args, const char* src, char* dst) {
 
 constexpr int64_t kLineBytes = 64;
 // Most destination bytes per row one staged block covers (the planner's column tile), and the
-// rows staged at once: a 40 KiB stack buffer, of which 4- and 8-byte lanes use half (64 rows, in
-// L1); 1- and 2-byte lanes stage 128 rows, 1.2x faster on f16 8192^2 than 64 (fewer source rows
-// per destination line, twice the bytes read from each).
-constexpr int64_t kMaxStagedRowBytes = 256;
+// rows staged at once, at most kMaxStagedRows: as many as a 40 KiB stack buffer holds. 1- and
+// 2-byte lanes stage 128 rows of 256 B, 1.2x faster on f16 8192^2 than 64 (fewer source rows per
+// destination line, twice the bytes read from each); sides the planner takes whole (up to 512 B)
+// stage 64 rows at a time.
+constexpr int64_t kMaxStagedRowBytes = 512;
 constexpr int64_t kMaxStagedRows = 128;
+constexpr int64_t kStagedBufferBytes = 40 << 10;
+
+// The buffer's row pitch for blocks of `bytes` destination bytes a row: a line more than they
+// round up to, room for the staged columns past them (less than a line).
+constexpr int64_t StagedBufferRowBytes(int64_t bytes) {
+  return (bytes + kLineBytes - 1) / kLineBytes * kLineBytes + kLineBytes;
+}
 
 // Writes row bytes [0, own) of a staged destination row, whose staging holds `staged` >= own
 // bytes (the block's columns plus what the next block starts with). Each cache line belongs to
@@ -331,25 +339,26 @@ HWY_INLINE int64_t StagedExtraColumns(const RowsArgs& args, const char* dst, int
   return std::min(args.cols_total - args.col_begin - args.n, (bytes + width - 1) / width);
 }
 
-// Stages the block in chunks of kMaxStagedRows destination rows through an L1 buffer, in tiles of
-// tag d, and writes each chunk's rows by WriteOwnedLines. The next block along the band (the next
-// call's source, rows * width bytes further) is prefetched meanwhile, each chunk taking every
-// chunks-th source row whole so that each row's lines are requested together.
+// Stages the block in chunks of chunk_rows destination rows through an L1 buffer, in tiles of
+// tag d, and writes each chunk's rows by WriteOwnedLines. The next call's block (the same rows
+// args.next_src_offset further: along the band in 2-D, the next batch where a node outside
+// continues the rows) is prefetched meanwhile, each chunk taking every chunks-th source row whole
+// so that each row's lines are requested together.
 template <class D, typename T = hn::TFromD<D>>
 HWY_INLINE void StageBlock(D d, const RowsArgs& args, const char* src, char* dst,
-                           int64_t staged_cols) {
+                           int64_t staged_cols, int64_t chunk_rows) {
   constexpr int64_t kWidth = sizeof(T);
-  constexpr int64_t kBufferRowBytes = kMaxStagedRowBytes + kLineBytes;
-  alignas(64) char buffer[kMaxStagedRows * kBufferRowBytes];
+  alignas(64) char buffer[kStagedBufferBytes];
+  const int64_t buffer_row_bytes = StagedBufferRowBytes(args.n * kWidth);
   const int64_t tile_rows = TileRows(d);
   const int64_t tile_cols = static_cast<int64_t>(hn::Lanes(d));
   const bool first_block = args.col_begin == 0;
-  const char* next_tile = src + args.rows * kWidth;
-  const int64_t next_tile_bytes = args.rows * kWidth;
-  const int64_t chunks = (args.rows + kMaxStagedRows - 1) / kMaxStagedRows;
+  const char* next_tile = src + args.next_src_offset;
+  const int64_t next_tile_bytes = args.next_src_offset != 0 ? args.rows * kWidth : 0;
+  const int64_t chunks = (args.rows + chunk_rows - 1) / chunk_rows;
   for (int64_t chunk = 0; chunk < chunks; ++chunk) {
-    const int64_t chunk_begin = chunk * kMaxStagedRows;
-    const int64_t chunk_end = std::min(args.rows, chunk_begin + kMaxStagedRows);
+    const int64_t chunk_begin = chunk * chunk_rows;
+    const int64_t chunk_end = std::min(args.rows, chunk_begin + chunk_rows);
     // The buffer starts at row `base`, earlier than the chunk when it is shorter than a tile.
     const int64_t base = std::min(chunk_begin, chunk_end - tile_rows);
     const auto stage_group = [&](int64_t j) {
@@ -363,7 +372,7 @@ HWY_INLINE void StageBlock(D d, const RowsArgs& args, const char* src, char* dst
       }
       const auto stage = [&](int64_t r) {
         TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride,
-                      buffer + (r - base) * kBufferRowBytes + j * kWidth, kBufferRowBytes, false);
+                      buffer + (r - base) * buffer_row_bytes + j * kWidth, buffer_row_bytes, false);
       };
       int64_t r = base;
       for (; r + tile_rows <= chunk_end; r += tile_rows) {
@@ -381,7 +390,7 @@ HWY_INLINE void StageBlock(D d, const RowsArgs& args, const char* src, char* dst
       stage_group(staged_cols - tile_cols);
     }
     for (int64_t r = chunk_begin; r < chunk_end; ++r) {
-      WriteOwnedLines(dst + r * args.dst_row_stride, buffer + (r - base) * kBufferRowBytes,
+      WriteOwnedLines(dst + r * args.dst_row_stride, buffer + (r - base) * buffer_row_bytes,
                       args.n * kWidth, staged_cols * kWidth, first_block, args.stream);
     }
   }
@@ -395,18 +404,20 @@ void TransposeStaged(const RowsArgs& args, const char* src, char* dst) {
   const EdgeTileTag<T> edge;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(edge));
   const int64_t staged_cols = args.n + StagedExtraColumns(args, dst, kWidth);
+  const StagedTileTag<T> d;
+  const int64_t chunk_rows =
+      std::min(kMaxStagedRows, kStagedBufferBytes / StagedBufferRowBytes(args.n * kWidth));
   if (lanes < 2 || args.rows < lanes || staged_cols < lanes ||
-      args.n * kWidth > kMaxStagedRowBytes) {
+      args.n * kWidth > kMaxStagedRowBytes || chunk_rows < TileRows(d)) {
     RowsArgs direct = args;
     direct.stream = false;
     TransposeRows<T>(direct, src, dst);
     return;
   }
-  const StagedTileTag<T> d;
   if (staged_cols >= static_cast<int64_t>(hn::Lanes(d))) {
-    StageBlock(d, args, src, dst, staged_cols);
+    StageBlock(d, args, src, dst, staged_cols, chunk_rows);
   } else {
-    StageBlock(edge, args, src, dst, staged_cols);
+    StageBlock(edge, args, src, dst, staged_cols, chunk_rows);
   }
 }
 

@@ -94,6 +94,17 @@ bool UseStreaming(ravel_streaming streaming, int64_t bytes) {
   return bytes >= StreamingThreshold();
 }
 
+// Whether rows `stride_bytes` apart are within 16 B of a multiple of 2 KiB: then the lines of
+// a register tile's rows share one or two sets of the L1 (and a few of the L2).
+bool SetAliasingRows(int64_t stride_bytes) {
+  constexpr int64_t kAliasingBytes = 2048;
+  constexpr int64_t kNearAliasingBytes = 16;
+  const int64_t bytes = std::abs(stride_bytes);
+  const int64_t offset = bytes % kAliasingBytes;
+  return bytes >= kAliasingBytes - kNearAliasingBytes &&
+         (offset <= kNearAliasingBytes || kAliasingBytes - offset <= kNearAliasingBytes);
+}
+
 // Non-temporal stores pay only when each store fills whole cache lines. A transpose streams its
 // micro-tile rows directly when they are at least a line long, destination rows are line-aligned,
 // and the lines one column of tiles writes stay few or dense; otherwise it stages bands and
@@ -115,7 +126,10 @@ TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
   // ([100000,128].t(), [200000,64].t(), f64 [100000,64].t()), or rows 256 B apart (NCHW -> NHWC
   // with 64 channels); 0.45-0.8x elsewhere (8192^2, 7x7 images with 2048 channels,
   // [256,50000].t()).
-  const bool whole_tiles_few_rows = rows.n <= kMaxDirectStreamRows && rows.n % lanes == 0;
+  // Destination rows that alias in the caches (SetAliasingRows) stage whatever their count: a
+  // direct tile column evicts its own lines (f32 [128,1024,128].permute(2,1,0): 2x staged).
+  const bool whole_tiles_few_rows =
+      rows.n <= kMaxDirectStreamRows && rows.n % lanes == 0 && !SetAliasingRows(rows.dst_stride);
   const bool dense_rows = rows.dst_stride <= kMaxDenseDirectStreamStride;
   if (narrow || (lanes * width >= kCacheLineBytes && rows.dst_stride % kCacheLineBytes == 0 &&
                  (whole_tiles_few_rows || dense_rows))) {
@@ -123,17 +137,6 @@ TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
   }
   return StagedTransposeKernel(isa, width) != nullptr ? TransposeStore::kStaged
                                                       : TransposeStore::kRegular;
-}
-
-// Whether rows `stride_bytes` apart are within 16 B of a multiple of 2 KiB: then the lines of
-// a register tile's rows share one or two sets of the L1 (and a few of the L2).
-bool SetAliasingRows(int64_t stride_bytes) {
-  constexpr int64_t kAliasingBytes = 2048;
-  constexpr int64_t kNearAliasingBytes = 16;
-  const int64_t bytes = std::abs(stride_bytes);
-  const int64_t offset = bytes % kAliasingBytes;
-  return bytes >= kAliasingBytes - kNearAliasingBytes &&
-         (offset <= kNearAliasingBytes || kAliasingBytes - offset <= kNearAliasingBytes);
 }
 
 // How an in-cache (not streamed) transpose stores and walks. Where its destination rows alias

@@ -22,6 +22,13 @@ constexpr int64_t kTiledWalkRows = 8;
 // ceil(a / b) for a >= 0, b > 0, without forming a + b - 1 (an extent may be near INT64_MAX).
 int64_t CeilDiv(int64_t a, int64_t b) { return a / b + (a % b != 0 ? 1 : 0); }
 
+// A staged transpose's tile along a side of `extent` elements whose nominal tile is `tile`: the
+// whole side when it fits kMaxStagedTransposeWholeBytes. Longer sides keep the nominal tile and
+// a shorter last one (equal tiles measured 0.84-1.3x, median 0.93x, on TTC-style shapes).
+int64_t StagedSideTile(int64_t extent, int64_t tile, int64_t width) {
+  return extent * width <= kMaxStagedTransposeWholeBytes ? extent : tile;
+}
+
 void AddLoop(Plan* plan, int64_t count, int64_t src_step, int64_t dst_step) {
   if (count > 1) {
     plan->loops[plan->loop_count++] = Loop{count, src_step, dst_step};
@@ -124,16 +131,17 @@ void LayOutLoops(Plan* plan) {
     } else {
       const bool staged = plan->transpose_store == TransposeStore::kStaged;
       const bool along_destination = plan->transpose_walks_destination;
-      const int64_t column_bytes = staged              ? kStagedTransposeColumnBytes
+      const int64_t column_bytes = staged              ? kStagedTransposeTileBytes
                                    : along_destination ? kTransposeRowBytes
                                                        : kTransposeColumnBytes;
-      const int64_t row_bytes = staged              ? kStagedTransposeRowBytes
+      const int64_t row_bytes = staged              ? kStagedTransposeTileBytes
                                 : along_destination ? kTransposeColumnBytes
                                                     : kTransposeRowBytes;
       col_tile = std::min(col_node.n, std::max<int64_t>(1, column_bytes / width));
       row_tile = std::min(rows_extent, std::max<int64_t>(lanes, row_bytes / width));
       if (staged) {
-        row_tile = std::min(row_tile, kMaxStagedTransposeRows);
+        row_tile = std::min(StagedSideTile(rows_extent, row_tile, width), kMaxStagedTransposeRows);
+        col_tile = StagedSideTile(col_node.n, col_tile, width);
       }
     }
   } else {
@@ -212,6 +220,7 @@ void LayOutLoops(Plan* plan) {
     loop.src_step = -loop.src_step;
     loop.dst_step = -loop.dst_step;
   }
+  block.next_src_offset = plan->loop_count > 0 ? plan->loops[plan->loop_count - 1].src_step : 0;
   plan->units = 1;
   for (int32_t l = 0; l < plan->loop_count; ++l) {
     plan->units *= plan->loops[l].count;

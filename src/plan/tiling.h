@@ -12,14 +12,22 @@ namespace ravel {
 // TLB holds what a tile needs.
 constexpr int64_t kTransposeColumnBytes = 64;
 constexpr int64_t kTransposeRowBytes = 4096;
-// A staged streaming transpose writes each destination row four whole lines at a time (scattered
-// non-temporal stores of one line are several times slower than of four), reading a band of that
-// many source rows a few lines at a time: its source tile is kStagedTransposeRowBytes wide, its
-// loop walks along the band, and the kernel prefetches the next tile while it works. Bands are
-// at most kMaxStagedTransposeRows destination rows (1- and 2-byte lanes reach it).
-constexpr int64_t kStagedTransposeColumnBytes = 256;
-constexpr int64_t kStagedTransposeRowBytes = 256;
+// A staged streaming transpose writes each destination row several whole lines at a time
+// (scattered non-temporal stores of one line are several times slower than of four), reading a
+// band of that many source rows a few lines at a time: its source tile is as wide, its loop walks
+// along the band, and the kernel prefetches the next call's block (RowsArgs::next_src_offset:
+// the next tile of the band, or the next entry of a batch node that continues the rows) while it
+// works. Bands are at most
+// kMaxStagedTransposeRows destination rows (1- and 2-byte lanes reach it).
 constexpr int64_t kMaxStagedTransposeRows = 128;
+
+// The source and destination row bytes of a staged transpose tile, and the most a side takes
+// whole rather than in tiles: an extent of 72 to 128 4-byte elements is one tile, not a tile and
+// a sliver whose lines the next tile reads again after the loops outside (with the prefetch of
+// the next batch entry: f32 [72,72,72,72].permute(3,2,1,0) 1.9-2.5x, [72,3236,72].permute(2,1,0)
+// 1.8-2.3x). Longer sides keep 256-byte tiles: 512 lost on f32 7264^2 and [5792,4896].t().
+constexpr int64_t kStagedTransposeTileBytes = 256;
+constexpr int64_t kMaxStagedTransposeWholeBytes = 512;
 // Destination bytes one call of a row kernel aims to cover.
 constexpr int64_t kRowBlockBytes = int64_t{64} << 10;
 // The longest destination row segment one call covers (longer rows are split in tiles).
