@@ -29,6 +29,7 @@ size_t CopyHead(uint8_t* dst, const uint8_t* src, size_t bytes, size_t vector_by
   return head;
 }
 
+template <bool kFence>
 __attribute__((target("avx2"))) void StreamCopyAvx2(void* dst_bytes, const void* src_bytes,
                                                     size_t bytes) {
   using Vector = __m256i;
@@ -54,9 +55,12 @@ __attribute__((target("avx2"))) void StreamCopyAvx2(void* dst_bytes, const void*
                         _mm256_loadu_si256(reinterpret_cast<const Vector*>(src)));
   }
   std::memcpy(dst, src, bytes);
-  _mm_sfence();
+  if (kFence) {
+    _mm_sfence();
+  }
 }
 
+template <bool kFence>
 void StreamCopySse2(void* dst_bytes, const void* src_bytes, size_t bytes) {
   using Vector = __m128i;
   constexpr size_t kVectorBytes = sizeof(Vector);
@@ -81,7 +85,9 @@ void StreamCopySse2(void* dst_bytes, const void* src_bytes, size_t bytes) {
                      _mm_loadu_si128(reinterpret_cast<const Vector*>(src)));
   }
   std::memcpy(dst, src, bytes);
-  _mm_sfence();
+  if (kFence) {
+    _mm_sfence();
+  }
 }
 
 bool HasAvx2() {
@@ -95,15 +101,17 @@ using CopyFunction = void (*)(void*, const void*, size_t);
 
 struct StreamVariant {
   CopyFunction copy;
+  CopyFunction unfenced;
   const char* name;
 };
 
 const StreamVariant& SelectedVariant() {
 #if RAVEL_BENCH_X86
   static const StreamVariant variant =
-      HasAvx2() ? StreamVariant{StreamCopyAvx2, "avx2"} : StreamVariant{StreamCopySse2, "sse2"};
+      HasAvx2() ? StreamVariant{StreamCopyAvx2<true>, StreamCopyAvx2<false>, "avx2"}
+                : StreamVariant{StreamCopySse2<true>, StreamCopySse2<false>, "sse2"};
 #else
-  static const StreamVariant variant{MemcpyCopy, "memcpy"};
+  static const StreamVariant variant{MemcpyCopy, MemcpyCopy, "memcpy"};
 #endif
   return variant;
 }
@@ -114,6 +122,16 @@ void MemcpyCopy(void* dst, const void* src, size_t bytes) { std::memcpy(dst, src
 
 void StreamCopy(void* dst, const void* src, size_t bytes) {
   SelectedVariant().copy(dst, src, bytes);
+}
+
+void StreamCopyUnfenced(void* dst, const void* src, size_t bytes) {
+  SelectedVariant().unfenced(dst, src, bytes);
+}
+
+void StoreFence() {
+#if RAVEL_BENCH_X86
+  _mm_sfence();
+#endif
 }
 
 const char* StreamCopyVariant() { return SelectedVariant().name; }

@@ -14,6 +14,10 @@ void MemcpyCopy(void* dst, const void* src, size_t bytes);
 // destination address and for the tail, then a store fence. Elsewhere, memcpy.
 void StreamCopy(void* dst, const void* src, size_t bytes);
 
+// StreamCopy without its closing store fence, for many short copies followed by one StoreFence.
+void StreamCopyUnfenced(void* dst, const void* src, size_t bytes);
+void StoreFence();
+
 // The variant StreamCopy runs on this machine: "avx2", "sse2" or "memcpy".
 const char* StreamCopyVariant();
 

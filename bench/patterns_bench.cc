@@ -1,0 +1,129 @@
+// Google Benchmark rows for the memory traffic of a transpose held in DRAM, without ravel: how
+// fast the machine runs the access pattern of a staged transpose alone, beside the streaming copy
+// of the same bytes. "pattern/transpose-lines" moves a square matrix of 4-byte elements (256 MiB)
+// as a staged transpose does, a band of `rows` source rows at a time, `bytes` of each into an L1
+// buffer by plain loads and stores (prefetching the same rows' next `bytes`), then streamed out as
+// bytes / 4 destination rows of rows * 4 bytes, but without the shuffles (the lines land in the
+// wrong places).
+// "stream/copy" is the streaming-store copy of the same bytes (bench/stream_copy.h).
+// Bandwidth is the "GB" rate counter: 2 x bytes / seconds, as in CASES.md.
+//   build/bench/ravel_bench_patterns --benchmark_repetitions=3
+//       --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "bench/stream_copy.h"
+#include "cases/run.h"
+
+namespace {
+
+constexpr int64_t kElementBytes = 4;
+constexpr int64_t kExtent = 8192;
+constexpr int64_t kRowBytes = kExtent * kElementBytes;
+constexpr int64_t kMatrixBytes = kExtent * kRowBytes;
+constexpr int64_t kLineBytes = 64;
+constexpr double kBytesPerGigabyte = 1e9;
+
+struct Buffers {
+  ravel_cases::AlignedBuffer src{static_cast<size_t>(kMatrixBytes)};
+  ravel_cases::AlignedBuffer dst{static_cast<size_t>(kMatrixBytes)};
+  bool ready = false;
+};
+
+// The two matrices, allocated and touched once for all rows.
+Buffers& SharedBuffers() {
+  static Buffers buffers;
+  if (!buffers.ready && buffers.src.data() != nullptr && buffers.dst.data() != nullptr) {
+    std::memset(buffers.src.data(), 1, kMatrixBytes);
+    std::memset(buffers.dst.data(), 2, kMatrixBytes);
+    buffers.ready = true;
+  }
+  return buffers;
+}
+
+void SetBandwidth(benchmark::State& state) {
+  state.counters["GB"] = benchmark::Counter(2.0 * kMatrixBytes / kBytesPerGigabyte,
+                                            benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// Moves the matrix in the staged transpose's order with blocks of `rows` source rows x `bytes`.
+void TransposeLines(const uint8_t* src, uint8_t* dst, int64_t rows, int64_t bytes,
+                    std::vector<uint8_t>* buffer) {
+  uint8_t* staged = buffer->data();
+  const int64_t dst_rows = bytes / kElementBytes;
+  const int64_t dst_bytes = rows * kElementBytes;
+  for (int64_t band = 0; band < kExtent; band += rows) {
+    for (int64_t column = 0; column < kRowBytes; column += bytes) {
+      for (int64_t r = 0; r < rows; ++r) {
+        const uint8_t* row = src + (band + r) * kRowBytes + column;
+        for (int64_t line = 0; line < bytes; line += kLineBytes) {
+          __builtin_prefetch(row + bytes + line);
+        }
+        std::memcpy(staged + r * bytes, row, static_cast<size_t>(bytes));
+      }
+      uint8_t* out = dst + (column / kElementBytes) * kRowBytes + band * kElementBytes;
+      for (int64_t r = 0; r < dst_rows; ++r) {
+        ravel_bench::StreamCopyUnfenced(out + r * kRowBytes, staged + r * dst_bytes,
+                                        static_cast<size_t>(dst_bytes));
+      }
+    }
+  }
+  ravel_bench::StoreFence();
+}
+
+void BenchTransposeLines(benchmark::State& state) {
+  Buffers& buffers = SharedBuffers();
+  if (!buffers.ready) {
+    state.SkipWithError("could not allocate two 256 MiB matrices");
+    return;
+  }
+  const int64_t rows = state.range(0);
+  const int64_t bytes = state.range(1);
+  std::vector<uint8_t> buffer(static_cast<size_t>(rows * bytes));
+  for (auto _ : state) {
+    TransposeLines(buffers.src.data(), buffers.dst.data(), rows, bytes, &buffer);
+    benchmark::ClobberMemory();
+  }
+  SetBandwidth(state);
+}
+
+void BenchStreamCopy(benchmark::State& state) {
+  Buffers& buffers = SharedBuffers();
+  if (!buffers.ready) {
+    state.SkipWithError("could not allocate two 256 MiB matrices");
+    return;
+  }
+  for (auto _ : state) {
+    ravel_bench::StreamCopy(buffers.dst.data(), buffers.src.data(), kMatrixBytes);
+    benchmark::ClobberMemory();
+  }
+  SetBandwidth(state);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    return 1;
+  }
+  benchmark::RegisterBenchmark("stream/copy/bytes:268435456", BenchStreamCopy)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  // Blocks square in bytes (a staged f32 transpose's tiles: 64 x 64 is ravel's), and two
+  // oblong ones.
+  for (const auto& [rows, bytes] : std::vector<std::pair<int64_t, int64_t>>{
+           {32, 128}, {64, 256}, {128, 512}, {256, 1024}, {16, 1024}, {256, 64}}) {
+    benchmark::RegisterBenchmark("pattern/transpose-lines/f32:8192x8192", BenchTransposeLines)
+        ->Args({rows, bytes})
+        ->ArgNames({"rows", "bytes"})
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
