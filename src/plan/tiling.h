@@ -17,8 +17,8 @@ constexpr int64_t kTransposeRowBytes = 4096;
 // band of that many source rows a few lines at a time: its source tile is as wide, its loop walks
 // along the band, and the kernel prefetches the next call's block (RowsArgs::next_src_offset:
 // the next tile of the band, or the next entry of a batch node that continues the rows) while it
-// works. Bands are at most
-// kMaxStagedTransposeRows destination rows (1- and 2-byte lanes reach it).
+// works. Bands are at most kMaxStagedTransposeRows destination rows (1- and 2-byte lanes reach
+// it).
 constexpr int64_t kMaxStagedTransposeRows = 128;
 
 // The source and destination row bytes of a staged transpose tile, and the most a side takes
