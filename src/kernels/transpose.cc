@@ -294,6 +294,11 @@ constexpr int64_t kStagedBufferBytes = 40 << 10;
 constexpr int64_t kNarrowStagedPitch = 256 + kLineBytes;
 constexpr int64_t kWideStagedPitch = kMaxStagedRowBytes + kLineBytes;
 
+// Destination rows one chunk stages with a buffer pitch of `pitch` bytes.
+constexpr int64_t StagedChunkRows(int64_t pitch) {
+  return std::min(kMaxStagedRows, kStagedBufferBytes / pitch);
+}
+
 // Writes row bytes [0, own) of a staged destination row, whose staging holds `staged` >= own
 // bytes (the block's columns plus what the next block starts with). Each cache line belongs to
 // the block where it starts: whole lines are streamed, the row's first bytes before a line
@@ -347,7 +352,7 @@ template <int64_t kPitch, class D, typename T = hn::TFromD<D>>
 HWY_INLINE void StageBlock(D d, const RowsArgs& args, const char* src, char* dst,
                            int64_t staged_cols) {
   constexpr int64_t kWidth = sizeof(T);
-  constexpr int64_t chunk_rows = std::min(kMaxStagedRows, kStagedBufferBytes / kPitch);
+  constexpr int64_t chunk_rows = StagedChunkRows(kPitch);
   alignas(64) char buffer[kStagedBufferBytes];
   const int64_t tile_rows = TileRows(d);
   const int64_t tile_cols = static_cast<int64_t>(hn::Lanes(d));
@@ -405,7 +410,7 @@ void TransposeStaged(const RowsArgs& args, const char* src, char* dst) {
   const int64_t staged_cols = args.n + StagedExtraColumns(args, dst, kWidth);
   const StagedTileTag<T> d;
   const bool wide = args.n * kWidth > kNarrowStagedPitch - kLineBytes;
-  const int64_t chunk_rows = kStagedBufferBytes / (wide ? kWideStagedPitch : kNarrowStagedPitch);
+  const int64_t chunk_rows = StagedChunkRows(wide ? kWideStagedPitch : kNarrowStagedPitch);
   if (lanes < 2 || args.rows < lanes || staged_cols < lanes ||
       args.n * kWidth > kMaxStagedRowBytes || chunk_rows < TileRows(d)) {
     RowsArgs direct = args;
