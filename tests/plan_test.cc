@@ -254,14 +254,50 @@ TEST(BuildPlan, StagedTransposeTilesTakeSidesOfUpTo512BytesWhole) {
     EXPECT_EQ(batch.block.rows, 72) << DescribePlan(batch);
     EXPECT_EQ(batch.block.n, 72) << DescribePlan(batch);
     EXPECT_EQ(batch.block.next_src_offset, 288) << DescribePlan(batch);
-    // f32 [8192,8192].t() and [136,907,136].permute(2,1,0): 64 x 64 tiles.
+    // f32 [8192,8192].t() and [136,907,136].permute(2,1,0): 64 x 64 tiles; each call's next is
+    // the block 64 source rows down (StagedTransposesWalkAlongTheDestinationRows).
     const Plan square = plan_of({{8192, 4, 32768}, {8192, 32768, 4}});
     EXPECT_EQ(square.block.rows, 64) << DescribePlan(square);
     EXPECT_EQ(square.block.n, 64) << DescribePlan(square);
-    EXPECT_EQ(square.block.next_src_offset, 256) << DescribePlan(square);
+    EXPECT_EQ(square.block.next_src_offset, 64 * 32768) << DescribePlan(square);
     const Plan cut = plan_of({{136, 4, 493408}, {907, 544, 544}, {136, 493408, 4}});
     EXPECT_EQ(cut.block.rows, 64) << DescribePlan(cut);
     EXPECT_EQ(cut.block.n, 64) << DescribePlan(cut);
+  }
+}
+
+// Streamed staged transposes walk along their destination rows where a tile's source rows are
+// at least as long as its destination rows (f32 and f64: 256 bytes each), along their band of
+// source rows where shorter (u8: 128 of 256): the innermost loop is the column tiles, else the
+// row tiles.
+TEST(BuildPlan, StagedTransposesWalkAlongTheDestinationRowsUnlessTheirSourceRowsAreShorter) {
+  PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
+  request.streaming = RAVEL_STREAMING_ON;
+  for (Isa isa : AvailableIsas()) {
+    request.isa = isa;
+    for (const int64_t width : {1, 4, 8}) {
+      if (StagedTransposeKernel(isa, width) == nullptr) {
+        continue;
+      }
+      const int64_t extent = 8192 + 1;
+      const int64_t row_bytes = extent * width;
+      Plan plan;
+      ASSERT_EQ(
+          BuildPlan(MakeProblem(width, {{extent, width, row_bytes}, {extent, row_bytes, width}}),
+                    request, &plan),
+          RAVEL_OK);
+      ASSERT_EQ(plan.transpose_store, TransposeStore::kStaged) << DescribePlan(plan);
+      ASSERT_GE(plan.loop_count, 2) << DescribePlan(plan);
+      const Loop& inner = plan.loops[plan.loop_count - 1];
+      if (width == 1) {
+        EXPECT_FALSE(plan.transpose_walks_destination) << DescribePlan(plan);
+        EXPECT_EQ(inner.src_step, plan.block.rows) << DescribePlan(plan);
+      } else {
+        EXPECT_TRUE(plan.transpose_walks_destination) << DescribePlan(plan);
+        EXPECT_EQ(inner.src_step, plan.block.n * row_bytes) << DescribePlan(plan);
+        EXPECT_EQ(inner.dst_step, plan.block.n * width) << DescribePlan(plan);
+      }
+    }
   }
 }
 

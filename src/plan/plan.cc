@@ -367,6 +367,8 @@ ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Pla
     if (built.family == Family::kTranspose) {
       if (stream) {
         built.transpose_store = ChooseTransposeStore(lowered, isa);
+        built.transpose_walks_destination = built.transpose_store == TransposeStore::kStaged &&
+                                            StagedWalksDestination(lowered, built.transpose_lanes);
       } else {
         ChooseInCacheTranspose(lowered, &built);
       }

@@ -61,8 +61,9 @@ struct Plan {
   RowsKernel kernel = nullptr;
   TransposeStore transpose_store = TransposeStore::kRegular;
   int64_t transpose_lanes = 1;  // the transpose micro-tile edge on the plan's ISA
-  // The transpose's calls cover a line of a few destination rows each, walking along them
-  // (instead of a line of a few source rows): for destination rows that alias in the caches.
+  // The transpose's calls walk along its destination rows instead of its source rows: direct
+  // tiles a line of a few destination rows each, for destination rows that alias in the caches;
+  // staged blocks one after another along the same destination rows (StagedWalksDestination).
   bool transpose_walks_destination = false;
   RowsArgs block;  // a full tile; edge tiles get fewer rows / columns
   int32_t loop_count = 0;

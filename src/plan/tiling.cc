@@ -29,6 +29,19 @@ int64_t StagedSideTile(int64_t extent, int64_t tile, int64_t width) {
   return extent * width <= kMaxStagedTransposeWholeBytes ? extent : tile;
 }
 
+struct TileShape {
+  int64_t rows;  // destination rows (source columns)
+  int64_t cols;  // destination columns (source rows)
+};
+
+// A staged transpose's tile for rows_extent destination rows of cols_extent elements.
+TileShape StagedTileShape(int64_t rows_extent, int64_t cols_extent, int64_t width, int64_t lanes) {
+  const int64_t nominal = std::max<int64_t>(1, kStagedTransposeTileBytes / width);
+  const int64_t rows = std::min(rows_extent, std::max(lanes, nominal));
+  return TileShape{std::min(StagedSideTile(rows_extent, rows, width), kMaxStagedTransposeRows),
+                   StagedSideTile(cols_extent, std::min(cols_extent, nominal), width)};
+}
+
 void AddLoop(Plan* plan, int64_t count, int64_t src_step, int64_t dst_step) {
   if (count > 1) {
     plan->loops[plan->loop_count++] = Loop{count, src_step, dst_step};
@@ -91,6 +104,20 @@ int32_t FindTransposeNode(const Problem& problem) {
   return -1;
 }
 
+bool StagedWalksDestination(const Problem& problem, int64_t lanes) {
+  const int32_t row = FindTransposeNode(problem);
+  if (row < 0) {
+    return false;
+  }
+  const int64_t rows_extent = problem.nodes[row].n;
+  const int64_t cols_extent = problem.nodes[problem.rank - 1].n;
+  if (rows_extent < lanes || cols_extent < lanes) {
+    return false;
+  }
+  const TileShape tile = StagedTileShape(rows_extent, cols_extent, problem.elem_size, lanes);
+  return tile.rows >= tile.cols;
+}
+
 void LayOutLoops(Plan* plan) {
   const Problem& problem = plan->problem;
   const int64_t width = problem.elem_size;
@@ -140,8 +167,9 @@ void LayOutLoops(Plan* plan) {
       col_tile = std::min(col_node.n, std::max<int64_t>(1, column_bytes / width));
       row_tile = std::min(rows_extent, std::max<int64_t>(lanes, row_bytes / width));
       if (staged) {
-        row_tile = std::min(StagedSideTile(rows_extent, row_tile, width), kMaxStagedTransposeRows);
-        col_tile = StagedSideTile(col_node.n, col_tile, width);
+        const TileShape tile = StagedTileShape(rows_extent, col_node.n, width, lanes);
+        row_tile = tile.rows;
+        col_tile = tile.cols;
       }
     }
   } else {
@@ -168,9 +196,11 @@ void LayOutLoops(Plan* plan) {
     plan->rows_extent = problem.nodes[row].n;
   }
 
-  // A staged transpose walks along its band of source rows: the column tiles go outside.
-  const bool columns_outside =
-      plan->family == Family::kTranspose && plan->transpose_store == TransposeStore::kStaged;
+  // A staged transpose walks along its band of source rows (the column tiles go outside) unless
+  // it walks along the destination rows (StagedWalksDestination).
+  const bool columns_outside = plan->family == Family::kTranspose &&
+                               plan->transpose_store == TransposeStore::kStaged &&
+                               !plan->transpose_walks_destination;
   const auto add_column_tiles = [&] {
     const int32_t before = plan->loop_count;
     AddLoop(plan, CeilDiv(col_node.n, col_tile), col_tile * col_node.src_stride,

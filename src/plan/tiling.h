@@ -37,6 +37,17 @@ constexpr int64_t kMaxRowSegmentBytes = int64_t{256} << 10;
 // stride is minus one element (rows read backwards: x.t().flip(0), rot90); -1 if neither.
 int32_t FindTransposeNode(const Problem& problem);
 
+// Whether a streamed staged transpose walks along its destination rows, a tile of them at a
+// time (the column tiles inside the row tiles), rather than along its band of source rows: where
+// a tile's source rows are at least as long as its destination rows. Each block then writes on
+// where the last one stopped, and a block that stages the first columns of the next (misaligned
+// destination rows) leaves them in cache for it. Measured on Zen 5, one core, streamed, paired
+// runs (tools/ab.py --per-case, 6 rounds): f32 8191x8193, 8192^2, 7264^2 and 5000x7001
+// 1.03-1.11x, f64 4096^2 and 4095x4097 1.09-1.13x, f16 8191x8193 1.09x, 8192^2 0.95x, f64 1024^2
+// (in L3) 0.93x. u8 tiles (256 source rows of 128 bytes) walk the band: along the destination
+// 0.5-0.9x.
+bool StagedWalksDestination(const Problem& problem, int64_t lanes);
+
 // Fills plan->block, loops, tile loops and extents for plan->problem and plan->family; sets
 // plan->units to the number of kernel calls.
 void LayOutLoops(Plan* plan);
