@@ -231,11 +231,14 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
       {"transpose_staged_blocks", elem, Permuted({wide, 150}, {1, 0}), DenseView({150, wide})});
   cases.push_back({"transpose_staged_aligned_rows", elem, Permuted({wide, 150}, {1, 0}),
                    ViewSpec{{150, wide}, {(wide + 63) / 64 * 64, 1}, 0}});
-  // Sides of at most 512 bytes staged whole (more rows than one buffer chunk holds), alone and
+  // Sides of at most 1024 bytes staged whole (more rows than one buffer chunk holds), alone and
   // as a batch whose next entry continues both sides' rows ([a, batch, c].permute(2, 1, 0)).
   const int64_t whole_cols = 400 / std::min<int64_t>(elem, 16);
   cases.push_back({"transpose_staged_whole", elem, Permuted({whole_cols, 120}, {1, 0}),
                    DenseView({120, whole_cols})});
+  const int64_t long_whole_cols = 1000 / std::min<int64_t>(elem, 16);
+  cases.push_back({"transpose_staged_whole_long_rows", elem,
+                   Permuted({long_whole_cols, 70}, {1, 0}), DenseView({70, long_whole_cols})});
   cases.push_back({"transpose_staged_whole_batch", elem, Permuted({72, 5, whole_cols}, {2, 1, 0}),
                    DenseView({whole_cols, 5, 72})});
   if (2048 % elem == 0) {

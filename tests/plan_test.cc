@@ -233,9 +233,10 @@ TEST(BuildPlan, StreamedTransposesStageUnlessDestinationRowsAreFewOrDense) {
   }
 }
 
-// A staged transpose takes a side of at most 512 bytes whole and cuts longer ones into tiles of
-// 256 bytes; the kernel prefetches from where the innermost loop goes next.
-TEST(BuildPlan, StagedTransposeTilesTakeSidesOfUpTo512BytesWhole) {
+// A staged transpose takes a side of at most 1024 bytes whole (at most 128 destination rows) and
+// cuts longer ones into tiles of 256 bytes; the kernel prefetches from where the innermost loop
+// goes next.
+TEST(BuildPlan, StagedTransposeTilesTakeSidesOfUpTo1024BytesWhole) {
   PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
   request.streaming = RAVEL_STREAMING_ON;
   for (Isa isa : AvailableIsas()) {
@@ -260,9 +261,16 @@ TEST(BuildPlan, StagedTransposeTilesTakeSidesOfUpTo512BytesWhole) {
     EXPECT_EQ(square.block.rows, 64) << DescribePlan(square);
     EXPECT_EQ(square.block.n, 64) << DescribePlan(square);
     EXPECT_EQ(square.block.next_src_offset, 64 * 32768) << DescribePlan(square);
+    // f32 [136,907,136].permute(2,1,0): 136 destination rows (more than 128) in tiles of 64,
+    // the destination rows' 136 elements whole; [300,1000].t(): 300 in tiles of 64.
     const Plan cut = plan_of({{136, 4, 493408}, {907, 544, 544}, {136, 493408, 4}});
     EXPECT_EQ(cut.block.rows, 64) << DescribePlan(cut);
-    EXPECT_EQ(cut.block.n, 64) << DescribePlan(cut);
+    EXPECT_EQ(cut.block.n, 136) << DescribePlan(cut);
+    const Plan long_rows = plan_of({{1000, 4, 1200}, {300, 4000, 4}});
+    EXPECT_EQ(long_rows.block.rows, 64) << DescribePlan(long_rows);
+    EXPECT_EQ(long_rows.block.n, 64) << DescribePlan(long_rows);
+    const Plan whole = plan_of({{1000, 4, 1024}, {256, 4000, 4}});
+    EXPECT_EQ(whole.block.n, 256) << DescribePlan(whole);
   }
 }
 

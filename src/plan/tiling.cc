@@ -38,8 +38,10 @@ struct TileShape {
 TileShape StagedTileShape(int64_t rows_extent, int64_t cols_extent, int64_t width, int64_t lanes) {
   const int64_t nominal = std::max<int64_t>(1, kStagedTransposeTileBytes / width);
   const int64_t rows = std::min(rows_extent, std::max(lanes, nominal));
-  return TileShape{std::min(StagedSideTile(rows_extent, rows, width), kMaxStagedTransposeRows),
-                   StagedSideTile(cols_extent, std::min(cols_extent, nominal), width)};
+  const int64_t whole_rows = StagedSideTile(rows_extent, rows, width);
+  return TileShape{
+      whole_rows <= kMaxStagedTransposeRows ? whole_rows : std::min(rows, kMaxStagedTransposeRows),
+      StagedSideTile(cols_extent, std::min(cols_extent, nominal), width)};
 }
 
 void AddLoop(Plan* plan, int64_t count, int64_t src_step, int64_t dst_step) {
