@@ -255,8 +255,8 @@ TEST(BuildPlan, StagedTransposeTilesTakeSidesOfUpTo1024BytesWhole) {
     EXPECT_EQ(batch.block.rows, 72) << DescribePlan(batch);
     EXPECT_EQ(batch.block.n, 72) << DescribePlan(batch);
     EXPECT_EQ(batch.block.next_src_offset, 288) << DescribePlan(batch);
-    // f32 [8192,8192].t() and [136,907,136].permute(2,1,0): 64 x 64 tiles; each call's next is
-    // the block 64 source rows down (StagedTransposesWalkAlongTheDestinationRows).
+    // f32 [8192,8192].t(): 64 x 64 tiles; each call's next is the block 64 source rows down
+    // (StagedTransposesWalkAlongTheDestinationRowsUnlessTheirSourceRowsAreShorter).
     const Plan square = plan_of({{8192, 4, 32768}, {8192, 32768, 4}});
     EXPECT_EQ(square.block.rows, 64) << DescribePlan(square);
     EXPECT_EQ(square.block.n, 64) << DescribePlan(square);

@@ -26,8 +26,8 @@ constexpr int64_t kMaxStagedTransposeRows = 128;
 // a sliver whose lines the next tile reads again after the loops outside (with the prefetch of
 // the next batch entry: f32 [72,72,72,72].permute(3,2,1,0) 1.9-2.5x, [72,3236,72].permute(2,1,0)
 // 1.8-2.3x); whole destination rows of up to 1024 bytes make each block one run of the
-// destination where rows follow one another (f32 [140,200000].t() 1.5x, [200,200000].t() 1.6x,
-// f64 [70,400000].t() 2.1x, [150,4000,150].permute(2,1,0) 1.6x). Longer sides keep 256-byte
+// destination where rows follow one another (f32 [140,200000].t() 1.6x, [200,200000].t() 1.8x,
+// f64 [70,400000].t() 1.9x, [150,4000,150].permute(2,1,0) 1.4x). Longer sides keep 256-byte
 // tiles: 512 lost on f32 7264^2 and [5792,4896].t(), whole rows of 2048 bytes 0.8-0.9x. A side
 // whole beyond kMaxStagedTransposeRows destination rows is cut into tiles instead.
 constexpr int64_t kStagedTransposeTileBytes = 256;
