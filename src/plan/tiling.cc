@@ -111,12 +111,8 @@ bool StagedWalksDestination(const Problem& problem, int64_t lanes) {
   if (row < 0) {
     return false;
   }
-  const int64_t rows_extent = problem.nodes[row].n;
-  const int64_t cols_extent = problem.nodes[problem.rank - 1].n;
-  if (rows_extent < lanes || cols_extent < lanes) {
-    return false;
-  }
-  const TileShape tile = StagedTileShape(rows_extent, cols_extent, problem.elem_size, lanes);
+  const TileShape tile = StagedTileShape(problem.nodes[row].n, problem.nodes[problem.rank - 1].n,
+                                         problem.elem_size, lanes);
   return tile.rows >= tile.cols;
 }
 
