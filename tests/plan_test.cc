@@ -233,6 +233,54 @@ TEST(BuildPlan, StreamedTransposesStageUnlessDestinationRowsAreFewOrDense) {
   }
 }
 
+// Under RAVEL_STREAMING_AUTO, a transpose past the threshold that would stage streams only where
+// rows alias (destination rows many, short or aliasing with the source's; 1-byte source rows);
+// elsewhere it keeps regular stores and the in-cache plan. RAVEL_STREAMING_ON stages them all.
+TEST(BuildPlan, AutomaticStreamingStagesTransposesOnlyWhereRowsAlias) {
+  if (std::getenv("RAVEL_STREAMING") != nullptr) {
+    GTEST_SKIP() << "RAVEL_STREAMING overrides the automatic choice";
+  }
+  PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
+  for (Isa isa : AvailableIsas()) {
+    request.isa = isa;
+    if (StagedTransposeKernel(isa, 4) == nullptr) {
+      continue;
+    }
+    const auto plan_for = [&](ravel_streaming streaming, int64_t width,
+                              std::initializer_list<Node> nodes) {
+      request.streaming = streaming;
+      Plan plan;
+      EXPECT_EQ(BuildPlan(MakeProblem(width, nodes), request, &plan), RAVEL_OK);
+      return plan;
+    };
+    const auto staged_and_streamed = [&](int64_t width, std::initializer_list<Node> nodes) {
+      const Plan forced = plan_for(RAVEL_STREAMING_ON, width, nodes);
+      EXPECT_EQ(forced.transpose_store, TransposeStore::kStaged) << DescribePlan(forced);
+      const Plan automatic = plan_for(RAVEL_STREAMING_AUTO, width, nodes);
+      EXPECT_EQ(automatic.block.stream, automatic.transpose_store == TransposeStore::kStaged)
+          << DescribePlan(automatic);
+      return automatic.block.stream;
+    };
+    // f32 7264^2, 8192^2, [8192,6000].t() and [6000,8192].t().
+    EXPECT_FALSE(staged_and_streamed(4, {{7264, 4, 29056}, {7264, 29056, 4}})) << IsaName(isa);
+    EXPECT_TRUE(staged_and_streamed(4, {{8192, 4, 32768}, {8192, 32768, 4}})) << IsaName(isa);
+    EXPECT_TRUE(staged_and_streamed(4, {{6000, 4, 32768}, {8192, 24000, 4}})) << IsaName(isa);
+    EXPECT_FALSE(staged_and_streamed(4, {{8192, 4, 24000}, {6000, 32768, 4}})) << IsaName(isa);
+    // [16,8192,n].permute(0,2,1): n destination rows 32 KiB apart, source rows of n elements.
+    EXPECT_FALSE(staged_and_streamed(
+        4, {{16, 8192 * 144 * 4, 8192 * 144 * 4}, {144, 4, 32768}, {8192, 576, 4}}))
+        << IsaName(isa);
+    EXPECT_TRUE(staged_and_streamed(
+        4, {{16, 8192 * 49 * 4, 8192 * 49 * 4}, {49, 4, 32768}, {8192, 196, 4}}))
+        << IsaName(isa);
+    if (StagedTransposeKernel(isa, 1) != nullptr) {
+      // u8 [12000,12000].t() and [10000,8192].t() (source rows 8 KiB apart).
+      EXPECT_FALSE(staged_and_streamed(1, {{12000, 1, 12000}, {12000, 12000, 1}})) << IsaName(isa);
+      EXPECT_TRUE(staged_and_streamed(1, {{8192, 1, 10000}, {10000, 8192, 1}})) << IsaName(isa);
+    }
+  }
+}
+
 // A staged transpose takes a side of at most 1024 bytes whole (at most 128 destination rows) and
 // cuts longer ones into tiles of 256 bytes; the kernel prefetches from where the innermost loop
 // goes next.

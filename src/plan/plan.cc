@@ -22,6 +22,7 @@ constexpr int64_t kMinStreamingThreshold = int64_t{4} << 20;
 constexpr int64_t kMaxStreamingThreshold = int64_t{16} << 20;
 constexpr int64_t kMinStreamedRowBytes = 256;
 constexpr int64_t kMaxDirectStreamRows = 256;
+constexpr int64_t kMaxShortStagedSourceRowBytes = 320;
 constexpr int64_t kMaxDenseDirectStreamStride = 256;
 
 // The bytes a canonical problem touches on one side, relative to the caller's pointer.
@@ -69,29 +70,29 @@ ravel_status ResolveIsa(Isa requested, Isa* isa) {
   return RAVEL_OK;
 }
 
-bool UseStreaming(ravel_streaming streaming, int64_t bytes) {
+enum class StreamingChoice { kOff, kOn, kAuto };
+
+// The caller's choice of stores: the option, else RAVEL_STREAMING=0/1, else the planner's.
+StreamingChoice RequestedStreaming(ravel_streaming streaming) {
   switch (streaming) {
     case RAVEL_STREAMING_ON:
-      return true;
+      return StreamingChoice::kOn;
     case RAVEL_STREAMING_OFF:
-      return false;
+      return StreamingChoice::kOff;
     case RAVEL_STREAMING_AUTO:
       break;
   }
-  static const int forced = [] {
+  static const StreamingChoice forced = [] {
     const char* env = std::getenv("RAVEL_STREAMING");
     if (env != nullptr && std::strcmp(env, "0") == 0) {
-      return 0;
+      return StreamingChoice::kOff;
     }
     if (env != nullptr && std::strcmp(env, "1") == 0) {
-      return 1;
+      return StreamingChoice::kOn;
     }
-    return -1;
+    return StreamingChoice::kAuto;
   }();
-  if (forced >= 0) {
-    return forced == 1;
-  }
-  return bytes >= StreamingThreshold();
+  return forced;
 }
 
 // Whether rows `stride_bytes` apart are within 16 B of a multiple of 2 KiB: then the lines of
@@ -173,14 +174,40 @@ void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
   }
 }
 
-// The bytes UseStreaming weighs. Copies other than transposes count the source span beside the
-// destination: what they touch must stay in the LLC for regular stores to pay. Measured on Zen 5
-// (32 MiB L3 per core complex, shared), 12 MiB destinations streamed over regular stores: head
-// merge 1.3-1.6x, slice 1.27x, reverse 1.26x, every other element 1.13x; a broadcast of a 1 MiB
-// source 0.82x (it stays regular: 13 MiB); at 6 MiB copy runs 0.93x (12 MiB, regular); staged
-// transposes (StagesInCache) f32 [2047,2049].t() 1.42x, [1536,2048].t() 1.35x. Other transposes
-// count the destination alone: their streamed tiles lose to the direct ones in cache (f32 1500^2,
-// 1800^2, [2000,1500] at 9-13 MiB: 0.6-0.8x).
+// Whether a transpose past the streaming threshold that ChooseTransposeStore would stage streams
+// at all. Staged tiles streamed out beat the in-cache plan with regular stores (which read each
+// destination line before writing it) only where rows alias and direct tiles evict their own
+// lines: destination rows that alias where the in-cache plan stages too (StagesInCache), where
+// they are many (more than kMaxDirectStreamRows), or where they are so few that the source rows
+// they make are at most five lines long (kMaxShortStagedSourceRowBytes); and for 1-byte lanes (16
+// bytes of a source row a tile) source rows that alias. Measured on Zen 5, one thread, against
+// the staged plan (tools/ab.py --per-case, 5 rounds): regular stores 1.04-1.95x, median 1.43x, on
+// 25 transposes (f32 4000^2 1.95, 5000x7001 1.85, [144,384,384].permute(1,2,0) 1.85, 7264^2
+// 1.40, [16,8192,n].permute(0,2,1) with n = 81 to 256 1.04-1.50; f64 [3000,4096].t() 1.85; f16
+// 6000^2 1.49; u8 12000^2 1.28; bf16 NCHW -> NHWC with 256 channels 1.19); staged and streamed
+// 1.1-1.9x on f32 8192^2, [8192,6000].t(), [16384,2000].t(), [32,32,32,32,32].permute(4,3,2,1,0),
+// [16,8192,n].permute(0,2,1) with n = 33 to 65, NCHW -> NHWC with 2048 channels and 7x7 images;
+// f64 4096^2, [16384,480].t(); u8 8192^2, [10000,8192].t(); f16 8191x8193,
+// [4,32,2048,128].transpose(2,3).
+bool StreamedStagingPays(const Problem& problem) {
+  const int32_t row = FindTransposeNode(problem);
+  const Node& rows = problem.nodes[row];
+  const bool destination_aliases = SetAliasingRows(rows.dst_stride);
+  const bool source_aliases = SetAliasingRows(problem.nodes[problem.rank - 1].src_stride);
+  const bool many_or_short_rows =
+      rows.n > kMaxDirectStreamRows || rows.n * problem.elem_size <= kMaxShortStagedSourceRowBytes;
+  return (destination_aliases && (StagesInCache(problem) || many_or_short_rows)) ||
+         (problem.elem_size == 1 && source_aliases);
+}
+
+// The bytes the automatic streaming choice weighs. Copies other than transposes count the source
+// span beside the destination: what they touch must stay in the LLC for regular stores to pay.
+// Measured on Zen 5 (32 MiB L3 per core complex, shared), 12 MiB destinations streamed over regular
+// stores: head merge 1.3-1.6x, slice 1.27x, reverse 1.26x, every other element 1.13x; a broadcast
+// of a 1 MiB source 0.82x (it stays regular: 13 MiB); at 6 MiB copy runs 0.93x (12 MiB, regular);
+// staged transposes (StagesInCache) f32 [2047,2049].t() 1.42x, [1536,2048].t() 1.35x. Other
+// transposes count the destination alone: their streamed tiles lose to the direct ones in cache
+// (f32 1500^2, 1800^2, [2000,1500] at 9-13 MiB: 0.6-0.8x).
 int64_t StreamedBytes(const Plan& plan) {
   const int64_t dst_bytes = plan.problem.count * plan.problem.elem_size;
   if (plan.family == Family::kTranspose && !StagesInCache(plan.problem)) {
@@ -359,14 +386,22 @@ ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Pla
     built.backend = RAVEL_BACKEND_HWY;
     built.isa = isa;
     built.kernel = kernel;
-    const bool stream =
-        UseStreaming(request.streaming, StreamedBytes(built)) && built.family != Family::kEmpty;
+    const StreamingChoice streaming = RequestedStreaming(request.streaming);
+    bool stream =
+        built.family != Family::kEmpty &&
+        (streaming == StreamingChoice::kOn ||
+         (streaming == StreamingChoice::kAuto && StreamedBytes(built) >= StreamingThreshold()));
     if (built.family == Family::kTranspose) {
       built.transpose_lanes = TransposeTileLanes(lowered.elem_size, isa);
-    }
-    if (built.family == Family::kTranspose) {
       if (stream) {
         built.transpose_store = ChooseTransposeStore(lowered, isa);
+        if (built.transpose_store == TransposeStore::kStaged &&
+            streaming == StreamingChoice::kAuto && !StreamedStagingPays(lowered)) {
+          built.transpose_store = TransposeStore::kRegular;
+          stream = false;
+        }
+      }
+      if (stream) {
         built.transpose_walks_destination = built.transpose_store == TransposeStore::kStaged &&
                                             StagedWalksDestination(lowered, built.transpose_lanes);
       } else {
