@@ -233,6 +233,31 @@ TEST(BuildPlan, StreamedTransposesStageUnlessDestinationRowsAreFewOrDense) {
   }
 }
 
+// Under RAVEL_STREAMING_AUTO, copy runs past the threshold stream unless they are 16 bytes to
+// under three lines long; RAVEL_STREAMING_ON streams them all.
+TEST(BuildPlan, AutomaticStreamingSkipsCopyRunsOfUnderThreeLines) {
+  if (std::getenv("RAVEL_STREAMING") != nullptr) {
+    GTEST_SKIP() << "RAVEL_STREAMING overrides the automatic choice";
+  }
+  PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
+  const auto streams = [&](ravel_streaming streaming, int64_t run_bytes) {
+    request.streaming = streaming;
+    // f32 runs of run_bytes, 64 MiB of them, from source rows 4 KiB apart (a head split).
+    const int64_t runs = (int64_t{64} << 20) / run_bytes;
+    Plan plan;
+    EXPECT_EQ(
+        BuildPlan(MakeProblem(4, {{runs, 4096, run_bytes}, {run_bytes / 4, 4, 4}}), request, &plan),
+        RAVEL_OK);
+    EXPECT_EQ(plan.family, Family::kCopyRuns);
+    return plan.block.stream;
+  };
+  for (int64_t run_bytes : {12, 32, 64, 128, 188, 192, 256, 1024}) {
+    EXPECT_EQ(streams(RAVEL_STREAMING_AUTO, run_bytes), run_bytes < 16 || run_bytes >= 192)
+        << run_bytes << " B runs";
+    EXPECT_TRUE(streams(RAVEL_STREAMING_ON, run_bytes)) << run_bytes << " B runs";
+  }
+}
+
 // Under RAVEL_STREAMING_AUTO, a transpose past the threshold that would stage streams only where
 // rows alias (destination rows many, short or aliasing with the source's; 1-byte source rows);
 // elsewhere it keeps regular stores and the in-cache plan. RAVEL_STREAMING_ON stages them all.
