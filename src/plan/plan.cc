@@ -83,7 +83,7 @@ StreamingChoice RequestedStreaming(ravel_streaming streaming) {
     case RAVEL_STREAMING_AUTO:
       break;
   }
-  static const StreamingChoice forced = [] {
+  static const StreamingChoice from_environment = [] {
     const char* env = std::getenv("RAVEL_STREAMING");
     if (env != nullptr && std::strcmp(env, "0") == 0) {
       return StreamingChoice::kOff;
@@ -93,7 +93,7 @@ StreamingChoice RequestedStreaming(ravel_streaming streaming) {
     }
     return StreamingChoice::kAuto;
   }();
-  return forced;
+  return from_environment;
 }
 
 // Whether rows `stride_bytes` apart are within 16 B of a multiple of 2 KiB: then the lines of
