@@ -71,27 +71,20 @@ ravel_status ResolveIsa(Isa requested, Isa* isa) {
   return RAVEL_OK;
 }
 
-enum class StreamingChoice { kOff, kOn, kAuto };
-
-// The caller's choice of stores: the option, else RAVEL_STREAMING=0/1, else the planner's.
-StreamingChoice RequestedStreaming(ravel_streaming streaming) {
-  switch (streaming) {
-    case RAVEL_STREAMING_ON:
-      return StreamingChoice::kOn;
-    case RAVEL_STREAMING_OFF:
-      return StreamingChoice::kOff;
-    case RAVEL_STREAMING_AUTO:
-      break;
+// The caller's choice of stores: the option, else RAVEL_STREAMING=0/1, else AUTO (the planner's).
+ravel_streaming RequestedStreaming(ravel_streaming streaming) {
+  if (streaming != RAVEL_STREAMING_AUTO) {
+    return streaming;
   }
-  static const StreamingChoice from_environment = [] {
+  static const ravel_streaming from_environment = [] {
     const char* env = std::getenv("RAVEL_STREAMING");
     if (env != nullptr && std::strcmp(env, "0") == 0) {
-      return StreamingChoice::kOff;
+      return RAVEL_STREAMING_OFF;
     }
     if (env != nullptr && std::strcmp(env, "1") == 0) {
-      return StreamingChoice::kOn;
+      return RAVEL_STREAMING_ON;
     }
-    return StreamingChoice::kAuto;
+    return RAVEL_STREAMING_AUTO;
   }();
   return from_environment;
 }
@@ -232,6 +225,29 @@ int64_t StreamedBytes(const Plan& plan) {
   }
   const int64_t src_bytes = plan.src_span.hi - plan.src_span.lo;
   return dst_bytes > INT64_MAX - src_bytes ? INT64_MAX : dst_bytes + src_bytes;
+}
+
+// Whether plan (its problem lowered, its family set) streams: as the caller asks, else past the
+// streaming threshold of the bytes it touches, where streaming pays for its family.
+bool ChooseStreaming(ravel_streaming requested, const Plan& plan, Isa isa) {
+  const ravel_streaming streaming = RequestedStreaming(requested);
+  if (plan.family == Family::kEmpty || streaming == RAVEL_STREAMING_OFF) {
+    return false;
+  }
+  if (streaming == RAVEL_STREAMING_ON) {
+    return true;
+  }
+  if (StreamedBytes(plan) < StreamingThreshold()) {
+    return false;
+  }
+  if (plan.family == Family::kCopyRuns) {
+    return StreamedRunsPay(plan.problem);
+  }
+  if (plan.family == Family::kTranspose) {
+    return ChooseTransposeStore(plan.problem, isa) != TransposeStore::kStaged ||
+           StreamedStagingPays(plan.problem);
+  }
+  return true;
 }
 
 void PlanReference(const Problem& canonical, Plan* plan) {
@@ -403,26 +419,11 @@ ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Pla
     built.backend = RAVEL_BACKEND_HWY;
     built.isa = isa;
     built.kernel = kernel;
-    const StreamingChoice streaming = RequestedStreaming(request.streaming);
-    bool stream =
-        built.family != Family::kEmpty &&
-        (streaming == StreamingChoice::kOn ||
-         (streaming == StreamingChoice::kAuto && StreamedBytes(built) >= StreamingThreshold()));
-    if (built.family == Family::kCopyRuns && streaming == StreamingChoice::kAuto &&
-        !StreamedRunsPay(lowered)) {
-      stream = false;
-    }
+    const bool stream = ChooseStreaming(request.streaming, built, isa);
     if (built.family == Family::kTranspose) {
       built.transpose_lanes = TransposeTileLanes(lowered.elem_size, isa);
       if (stream) {
         built.transpose_store = ChooseTransposeStore(lowered, isa);
-        if (built.transpose_store == TransposeStore::kStaged &&
-            streaming == StreamingChoice::kAuto && !StreamedStagingPays(lowered)) {
-          built.transpose_store = TransposeStore::kRegular;
-          stream = false;
-        }
-      }
-      if (stream) {
         built.transpose_walks_destination = built.transpose_store == TransposeStore::kStaged &&
                                             StagedWalksDestination(lowered, built.transpose_lanes);
       } else {
