@@ -96,6 +96,42 @@ TEST(BuildPlan, TransposeTilesCoverBothNodes) {
   EXPECT_EQ(plan.units, rows.count * cols.count);
 }
 
+// A transpose's loops go outermost first by the smaller of their two steps; the two tile loops
+// count as one and keep their order.
+TEST(BuildPlan, TransposeLoopsNearerOnBothSidesGoInside) {
+  for (ravel_backend backend : {RAVEL_BACKEND_HWY, RAVEL_BACKEND_AUTO}) {
+    const auto plan_of = [&](std::initializer_list<Node> nodes) {
+      Plan plan;
+      EXPECT_EQ(BuildPlan(MakeProblem(4, nodes), Request(backend, 1), &plan), RAVEL_OK);
+      EXPECT_EQ(plan.family, Family::kTranspose);
+      return plan;
+    };
+    // f32 [384,144,384].permute(2,1,0): the batch node (1536 B on both sides) goes outside the
+    // tile loops, which in destination order would sit on either side of it.
+    const Plan batch = plan_of({{384, 4, 221184}, {144, 1536, 1536}, {384, 221184, 4}});
+    ASSERT_EQ(batch.loop_count, 3) << DescribePlan(batch);
+    EXPECT_EQ(batch.loops[0].count, 144) << DescribePlan(batch);
+    EXPECT_EQ(batch.loops[0].src_step, 1536) << DescribePlan(batch);
+    EXPECT_EQ(batch.row_tile_loop, 1) << DescribePlan(batch);
+    EXPECT_EQ(batch.col_tile_loop, 2) << DescribePlan(batch);
+    EXPECT_NE(DescribePlan(batch).find("loops [count:src:dst] 144:1536:1536 6:"), std::string::npos)
+        << DescribePlan(batch);
+    // f32 [96,48,64,96].permute(2,1,3,0): of two batch nodes, the one 24 KiB / 36 KiB a step goes
+    // outside the one 384 B / 1.7 MiB a step.
+    const Plan two =
+        plan_of({{64, 384, 1769472}, {48, 24576, 36864}, {96, 4, 384}, {96, 1179648, 4}});
+    ASSERT_GE(two.loop_count, 2) << DescribePlan(two);
+    EXPECT_EQ(two.loops[0].src_step, 24576) << DescribePlan(two);
+    EXPECT_EQ(two.loops[1].src_step, 384) << DescribePlan(two);
+    // f32 [2048,128].t(): the row tiles (64 B a step at the source) stay outside the column tiles
+    // (4 KiB at the destination).
+    const Plan tiles = plan_of({{128, 4, 8192}, {2048, 512, 4}});
+    ASSERT_GE(tiles.row_tile_loop, 0) << DescribePlan(tiles);
+    ASSERT_GE(tiles.col_tile_loop, 0) << DescribePlan(tiles);
+    EXPECT_LT(tiles.row_tile_loop, tiles.col_tile_loop) << DescribePlan(tiles);
+  }
+}
+
 TEST(BuildPlan, SourceRowsReadBackwardsAreWalkedUpTheSource) {
   // f32 [3000, 200].t().flip(0): the unit-stride source node runs down the source. Its row tiles
   // are walked from the far end, the short edge tile first, so that the source is read upwards.

@@ -456,6 +456,19 @@ std::string DescribePlan(const Plan& plan) {
     text += "; streaming: ";
     text += plan.block.stream ? "on" : "off";
   }
+  if (plan.loop_count > 0) {
+    text += "; loops [count:src:dst]";
+    for (int32_t l = 0; l < plan.loop_count; ++l) {
+      const Loop& loop = plan.loops[l];
+      text += " " + std::to_string(loop.count) + ":" + std::to_string(loop.src_step) + ":" +
+              std::to_string(loop.dst_step);
+      if (l == plan.row_tile_loop) {
+        text += "(row tiles)";
+      } else if (l == plan.col_tile_loop) {
+        text += "(column tiles)";
+      }
+    }
+  }
   text += "; threads: " + std::to_string(plan.threads) +
           "; tasks: " + std::to_string(plan.task_count) + " x " +
           std::to_string(plan.units_per_task) + (plan.kernel != nullptr ? " calls" : " elements");

@@ -96,7 +96,8 @@ struct Plan {
 // Plans a canonical problem. RAVEL_E_UNSUPPORTED if a forced backend or ISA is not available.
 ravel_status BuildPlan(const Problem& problem, const PlanRequest& request, Plan* plan);
 
-// One line: canonical problem, family, kernel, tiles, backend, ISA, streaming, threads, tasks.
+// One line: canonical problem, family, kernel, tiles, backend, ISA, streaming, the driver's loops
+// (outermost first, tile loops named), threads, tasks.
 std::string DescribePlan(const Plan& plan);
 
 // "auto", "jit", "hwy", "reference".
