@@ -61,6 +61,13 @@ HWY_INLINE void CopySmall(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, 
   }
 }
 
+// Begins loading the line at p into the L2 (prefetcht1 on x86), not the L1 as hwy::Prefetch
+// does: the lines of a block read many calls ahead across dozens of rows would evict the L1's
+// working lines and hold its miss buffers. Measured on Zen 5, one core, the staged transpose's
+// DRAM pattern alone (a band of 64 source rows of 256 B, prefetching the next block; 8192^2
+// f32): 14.8 -> 24 GB/s against a 37-40 GB/s streaming copy.
+HWY_INLINE void PrefetchToL2(const void* p) { __builtin_prefetch(p, /*rw=*/0, /*locality=*/2); }
+
 // How far ahead of a streaming copy the source is prefetched.
 constexpr size_t kStreamPrefetchBytes = 2048;
 

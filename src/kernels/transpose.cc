@@ -374,7 +374,7 @@ HWY_INLINE void StageBlock(D d, const RowsArgs& args, const char* src, char* dst
         const uintptr_t row = reinterpret_cast<uintptr_t>(next_tile + k * args.src_stride);
         for (uintptr_t line = row & ~uintptr_t{kLineBytes - 1}; line < row + next_tile_bytes;
              line += kLineBytes) {
-          hwy::Prefetch(reinterpret_cast<const char*>(line));
+          PrefetchToL2(reinterpret_cast<const char*>(line));
         }
       }
       const auto stage = [&](int64_t r) {
