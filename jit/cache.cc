@@ -32,6 +32,7 @@ std::string CacheKey(const Plan& plan) {
         block.dst_row_stride, static_cast<int64_t>(block.stream)}) {
     Append(&key, value);
   }
+  Append(&key, static_cast<int64_t>(plan.prefetch_next_block));
   Append(&key, plan.row_tile_loop);
   Append(&key, static_cast<int64_t>(plan.row_tiles_backward));
   Append(&key, plan.col_tile_loop);

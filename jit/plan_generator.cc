@@ -836,12 +836,25 @@ void PlanGenerator::TransposeBody(int64_t rows, int64_t n, int64_t lanes) {
   const int64_t dst_row = plan_.block.dst_row_stride;
   const int64_t groups = n / lanes;
   const bool column_edge = n % lanes != 0;
+  // Each tile prefetches the lines of the next call's source rows in the columns it has just
+  // read (Plan::prefetch_next_block). Measured on Zen 5, one thread, DRAM-sized f32:
+  // [7264,7264].t() 1.35x, [5792,4896].t() 1.19x, [384,384,144].permute(2,0,1) 1.43x; in cache
+  // ([1000,1000].t(), [2048,128].t()) 0.89-0.93x, where the plan does not ask for it.
+  const int64_t next = plan_.block.next_src_offset;
+  const bool prefetch = plan_.prefetch_next_block && next != 0 &&
+                        FitsInt32(next + std::min<int64_t>(0, (n - 1) * src_stride)) &&
+                        FitsInt32(next + std::max<int64_t>(0, (n - 1) * src_stride));
   // One band of `lanes` rows whose pointers are rbx (src) and rbp (dst).
   const auto band = [&]() {
     if (groups <= 4) {
       for (int64_t g = 0; g < groups; ++g) {
         TransposeTile(Ptr{reg_row_src, g * lanes * src_stride},
                       Ptr{reg_row_dst, g * lanes * width_}, lanes);
+        if (prefetch) {
+          for (int64_t k = 0; k < lanes; ++k) {
+            prefetcht1(ptr[Exp(Ptr{reg_row_src, next + (g * lanes + k) * src_stride})]);
+          }
+        }
       }
     } else {
       mov(reg_src, reg_row_src);
@@ -850,6 +863,11 @@ void PlanGenerator::TransposeBody(int64_t rows, int64_t n, int64_t lanes) {
       Xbyak::Label top;
       L(top);
       TransposeTile(Ptr{reg_src, 0}, Ptr{reg_dst, 0}, lanes);
+      if (prefetch) {
+        for (int64_t k = 0; k < lanes; ++k) {
+          prefetcht1(ptr[Exp(Ptr{reg_src, next + k * src_stride})]);
+        }
+      }
       AddImm(reg_src, lanes * src_stride, reg_scratch);
       add(reg_dst, static_cast<int32_t>(lanes * width_));
       dec(reg_count);

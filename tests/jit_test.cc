@@ -401,6 +401,37 @@ TEST_F(JitCacheTest, RunsAnyRangeOfKernelCalls) {
   EXPECT_GT(multi_loop, 20);
 }
 
+// DRAM-sized transposes (Plan::prefetch_next_block) prefetch the next call's source rows from
+// their tiles: the code grows by the prefetches and still matches the reference, over any range
+// of calls (prefetches past the views' ends are harmless: they never fault).
+TEST_F(JitCacheTest, TransposeTilesThatPrefetchTheNextCallMatchTheReference) {
+  const std::vector<KernelCase> cases = {
+      {"tiles_along_source", 4, Permuted({1030, 37}, {1, 0}), DenseView({37, 1030})},
+      {"tiles_along_destination", 4, Permuted({64, 2050}, {1, 0}), DenseView({2050, 64})},
+      {"f64", 8, Permuted({515, 29}, {1, 0}), DenseView({29, 515})},
+      {"batch", 4, Permuted({40, 7, 48}, {2, 1, 0}), DenseView({48, 7, 40})},
+  };
+  int prefetching = 0;
+  for (const KernelCase& c : cases) {
+    auto plan = HwyPlan(c);
+    ASSERT_EQ(plan->family, ravel::Family::kTranspose) << Describe(c);
+    ASSERT_FALSE(plan->prefetch_next_block) << Describe(c);
+    const auto plain = ravel::jit::CompileUncached(*plan);
+    plan->prefetch_next_block = true;
+    const auto code = ravel::jit::CompileUncached(*plan);
+    ASSERT_NE(plain, nullptr) << Describe(c);
+    ASSERT_NE(code, nullptr) << Describe(c);
+    prefetching += code->size() > plain->size() ? 1 : 0;
+    std::vector<std::pair<int64_t, int64_t>> chunks;
+    for (int64_t begin = 0; begin < plan->units; begin += 3) {
+      chunks.emplace_back(begin, std::min<int64_t>(plan->units, begin + 3));
+    }
+    EXPECT_TRUE(RunsRight(*code, *plan, c)) << code->name();
+    EXPECT_TRUE(RunsRight(*code, *plan, c, chunks)) << code->name();
+  }
+  EXPECT_EQ(prefetching, static_cast<int>(cases.size()));
+}
+
 #if defined(__x86_64__)
 // Calls entry(args) with the System V callee-saved registers (rbx, rbp, r12-r15) set to
 // 0x5A5A5A5A5A5A5A00 + i and stores what they hold afterwards into after[0..5].
@@ -715,7 +746,8 @@ TEST_F(JitCacheTest, KeyNamesWhatChangesTheCode) {
   const ravel::Plan& base = *plan;
   ASSERT_GT(base.loop_count, 0);
   const std::string key = ravel::jit::CacheKey(base);
-  std::vector<ravel::Plan> variants(6, base);
+  std::vector<ravel::Plan> variants(7, base);
+  variants[6].prefetch_next_block = true;
   variants[0].block.stream = true;
   variants[1].block.src_row_stride += 4;
   variants[2].loops[0].count += 1;

@@ -132,6 +132,28 @@ TEST(BuildPlan, TransposeLoopsNearerOnBothSidesGoInside) {
   }
 }
 
+// Transposes whose destination is past the streaming threshold prefetch the next call's source
+// rows; smaller ones, and other families, do not.
+TEST(BuildPlan, DramSizedTransposesPrefetchTheNextCall) {
+  const int64_t side = 4096;  // f32 4096^2: 64 MiB, past any threshold (at most 16 MiB)
+  ASSERT_GE(side * side * 4, StreamingThreshold());
+  Plan large;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{side, 4, side * 4}, {side, side * 4, 4}}),
+                      Request(RAVEL_BACKEND_AUTO, 1), &large),
+            RAVEL_OK);
+  EXPECT_TRUE(large.prefetch_next_block) << DescribePlan(large);
+  Plan small;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{512, 4, 2048}, {512, 2048, 4}}),
+                      Request(RAVEL_BACKEND_AUTO, 1), &small),
+            RAVEL_OK);
+  EXPECT_FALSE(small.prefetch_next_block) << DescribePlan(small);
+  Plan runs;
+  ASSERT_EQ(BuildPlan(MakeProblem(4, {{side, side * 4, side * 4}, {side, 4, 4}}),
+                      Request(RAVEL_BACKEND_AUTO, 1), &runs),
+            RAVEL_OK);
+  EXPECT_FALSE(runs.prefetch_next_block) << DescribePlan(runs);
+}
+
 TEST(BuildPlan, SourceRowsReadBackwardsAreWalkedUpTheSource) {
   // f32 [3000, 200].t().flip(0): the unit-stride source node runs down the source. Its row tiles
   // are walked from the far end, the short edge tile first, so that the source is read upwards.
