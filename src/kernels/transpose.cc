@@ -250,9 +250,19 @@ HWY_INLINE void TransposeTiles(D d, const RowsArgs& args, const char* src, char*
   constexpr int64_t kWidth = sizeof(T);
   const int64_t tile_rows = TileRows(d);
   const int64_t tile_cols = static_cast<int64_t>(hn::Lanes(d));
+  // Streamed (DRAM-sized) tiles of 4- and 8-byte lanes, a line of each source row, prefetch the
+  // same lines of the next call's block (RowsArgs::next_src_offset) into the L2.
+  const char* next = args.stream && !kBlockTile<T> && args.next_src_offset != 0
+                         ? src + args.next_src_offset
+                         : nullptr;
   const auto tile = [&](int64_t r, int64_t j) {
     TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride,
                   dst + r * args.dst_row_stride + j * kWidth, args.dst_row_stride, args.stream);
+    if (next != nullptr) {
+      for (int64_t k = 0; k < tile_cols; ++k) {
+        PrefetchToL2(next + r * kWidth + (j + k) * args.src_stride);
+      }
+    }
   };
   ForEachTile(args.rows, tile_rows,
               [&](int64_t r) { ForEachTile(args.n, tile_cols, [&](int64_t j) { tile(r, j); }); });
