@@ -100,10 +100,30 @@ bool SetAliasingRows(int64_t stride_bytes) {
          (offset <= kNearAliasingBytes || kAliasingBytes - offset <= kNearAliasingBytes);
 }
 
+bool StreamedStagingPays(const Problem& problem);
+
+// Whether every destination row a direct tile writes starts on a line and holds whole lines, for
+// a line-aligned destination: all destination strides but the innermost, and the innermost
+// node's bytes, are multiples of a line. Otherwise streamed tile rows straddle lines in some
+// calls (f32 [72,3236,72].permute(2,1,0), rows of 288 B: 0.90x of regular stores).
+bool WholeLineRows(const Problem& problem) {
+  const Node& inner = problem.nodes[problem.rank - 1];
+  if ((inner.n * problem.elem_size) % kCacheLineBytes != 0) {
+    return false;
+  }
+  for (int32_t d = 0; d + 1 < problem.rank; ++d) {
+    if (problem.nodes[d].dst_stride % kCacheLineBytes != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Non-temporal stores pay only when each store fills whole cache lines. A transpose streams its
 // micro-tile rows directly when they are at least a line long, destination rows are line-aligned,
-// and the lines one column of tiles writes stay few or dense; otherwise it stages bands and
-// streams whole lines.
+// and the lines one column of tiles writes stay few or dense, or where staging does not pay
+// (StreamedStagingPays) for 4- and 8-byte lanes; otherwise it stages bands and streams whole
+// lines.
 TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
   const int32_t row = FindTransposeNode(problem);
   const int64_t width = problem.elem_size;
@@ -123,11 +143,21 @@ TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
   // [256,50000].t()).
   // Destination rows that alias in the caches (SetAliasingRows) stage whatever their count: a
   // direct tile column evicts its own lines (f32 [128,1024,128].permute(2,1,0): 2x staged).
+  // Where staging does not pay, the direct tiles of 4- and 8-byte lanes (which prefetch the next
+  // call's source lines) streamed beat both staging and the in-cache plan with regular stores.
+  // Measured on Zen 5 (tools/ab.py --per-case, 3 rounds), over regular stores: one thread f32
+  // [7264,7264].t() 1.75x, [5792,4896].t() 2.20x, [144,384,384].permute(1,2,0) 1.63x,
+  // [384,384,144].permute(2,0,1) 1.14x; two threads 1.18-1.76x, f64 [3000,4096].t() 1.78x.
+  // Where staging pays, direct tiles were mixed: 0.67x on [72,72,72,72].permute(3,2,1,0), 0.79x
+  // on 8191x8193, 1.14-1.67x on 8192^2, f64 4096^2, [576,96,480].permute(2,0,1).
   const bool whole_tiles_few_rows =
       rows.n <= kMaxDirectStreamRows && rows.n % lanes == 0 && !SetAliasingRows(rows.dst_stride);
   const bool dense_rows = rows.dst_stride <= kMaxDenseDirectStreamStride;
-  if (narrow || (lanes * width >= kCacheLineBytes && rows.dst_stride % kCacheLineBytes == 0 &&
-                 (whole_tiles_few_rows || dense_rows))) {
+  const bool staging_pays = StreamedStagingPays(problem);
+  const bool line_tiles =
+      lanes * width >= kCacheLineBytes && rows.dst_stride % kCacheLineBytes == 0;
+  if (narrow || (line_tiles && (whole_tiles_few_rows || dense_rows ||
+                                (width >= 4 && !staging_pays && WholeLineRows(problem))))) {
     return TransposeStore::kStreamDirect;
   }
   return StagedTransposeKernel(isa, width) != nullptr ? TransposeStore::kStaged
@@ -168,21 +198,22 @@ void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
   }
 }
 
-// Whether a transpose past the streaming threshold that ChooseTransposeStore would stage streams
-// at all. Staged tiles streamed out beat the in-cache plan with regular stores (which read each
-// destination line before writing it) only where rows alias and direct tiles evict their own
-// lines: destination rows that alias where the in-cache plan stages too (StagesInCache), where
-// they are many (more than kMaxDirectStreamRows), or where they are so few that the source rows
-// they make are at most five lines long (kMaxShortStagedSourceRowBytes); and for 1-byte lanes (16
-// bytes of a source row a tile) source rows that alias. Measured on Zen 5, one thread, against
-// the staged plan (tools/ab.py --per-case, 5 rounds): regular stores 1.04-1.95x, median 1.43x, on
-// 25 transposes (f32 4000^2 1.95, 5000x7001 1.85, [144,384,384].permute(1,2,0) 1.85, 7264^2
-// 1.40, [16,8192,n].permute(0,2,1) with n = 81 to 256 1.04-1.50; f64 [3000,4096].t() 1.85; f16
-// 6000^2 1.49; u8 12000^2 1.28; bf16 NCHW -> NHWC with 256 channels 1.19); staged and streamed
-// 1.1-1.9x on f32 8192^2, [8192,6000].t(), [16384,2000].t(), [32,32,32,32,32].permute(4,3,2,1,0),
-// [16,8192,n].permute(0,2,1) with n = 33 to 65, NCHW -> NHWC with 2048 channels and 7x7 images;
-// f64 4096^2, [16384,480].t(); u8 8192^2, [10000,8192].t(); f16 8191x8193,
-// [4,32,2048,128].transpose(2,3).
+// Whether staging pays for a transpose past the streaming threshold; where it does not,
+// ChooseTransposeStore streams direct tiles (4- and 8-byte lanes, rows of whole lines) and other
+// transposes keep regular stores and the in-cache plan. Staged tiles streamed out beat the
+// in-cache plan with regular stores (which read each destination line before writing it) only
+// where rows alias and direct tiles evict their own lines: destination rows that alias where the
+// in-cache plan stages too (StagesInCache), where they are many (more than kMaxDirectStreamRows),
+// or where they are so few that the source rows they make are at most five lines long
+// (kMaxShortStagedSourceRowBytes); and for 1-byte lanes (16 bytes of a source row a tile) source
+// rows that alias. Measured on Zen 5, one thread, against the staged plan (tools/ab.py --per-case,
+// 5 rounds): regular stores 1.04-1.95x, median 1.43x, on 25 transposes (f32 4000^2 1.95,
+// 5000x7001 1.85, [144,384,384].permute(1,2,0) 1.85, 7264^2 1.40, [16,8192,n].permute(0,2,1) with n
+// = 81 to 256 1.04-1.50; f64 [3000,4096].t() 1.85; f16 6000^2 1.49; u8 12000^2 1.28; bf16 NCHW ->
+// NHWC with 256 channels 1.19); staged and streamed 1.1-1.9x on f32 8192^2, [8192,6000].t(),
+// [16384,2000].t(), [32,32,32,32,32].permute(4,3,2,1,0), [16,8192,n].permute(0,2,1) with n = 33 to
+// 65, NCHW -> NHWC with 2048 channels and 7x7 images; f64 4096^2, [16384,480].t(); u8 8192^2,
+// [10000,8192].t(); f16 8191x8193, [4,32,2048,128].transpose(2,3).
 bool StreamedStagingPays(const Problem& problem) {
   const int32_t row = FindTransposeNode(problem);
   const Node& rows = problem.nodes[row];
