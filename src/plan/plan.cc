@@ -101,6 +101,7 @@ bool SetAliasingRows(int64_t stride_bytes) {
 }
 
 bool StreamedStagingPays(const Problem& problem);
+bool StagesInCache(const Problem& problem);
 
 // Whether every destination row a direct tile writes starts on a line and holds whole lines, for
 // a line-aligned destination: all destination strides but the innermost, and the innermost
@@ -143,21 +144,28 @@ TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
   // [256,50000].t()).
   // Destination rows that alias in the caches (SetAliasingRows) stage whatever their count: a
   // direct tile column evicts its own lines (f32 [128,1024,128].permute(2,1,0): 2x staged).
-  // Where staging does not pay, the direct tiles of 4- and 8-byte lanes (which prefetch the next
-  // call's source lines) streamed beat both staging and the in-cache plan with regular stores.
-  // Measured on Zen 5 (tools/ab.py --per-case, 3 rounds), over regular stores: one thread f32
-  // [7264,7264].t() 1.75x, [5792,4896].t() 2.20x, [144,384,384].permute(1,2,0) 1.63x,
-  // [384,384,144].permute(2,0,1) 1.14x; two threads 1.18-1.76x, f64 [3000,4096].t() 1.78x.
-  // Where staging pays, direct tiles were mixed: 0.67x on [72,72,72,72].permute(3,2,1,0), 0.79x
-  // on 8191x8193, 1.14-1.67x on 8192^2, f64 4096^2, [576,96,480].permute(2,0,1).
+  // Direct tiles of 4- and 8-byte lanes (which prefetch the next call's source lines) streamed
+  // on destination rows of whole lines (WholeLineRows) beat staging, and the in-cache plan with
+  // regular stores, except where rows alias on both sides (StagesInCache; where the neighbours
+  // with rows a few bytes off, 8191x8193, stage too) and where staging pays on short source rows.
+  // Measured on Zen 5 (tools/ab.py --per-case, 3-4 rounds), one thread, over regular stores: f32
+  // [4000,4000].t() 2.62x, [5792,4896].t() 2.20x, 7264^2 1.75x, [144,384,384].permute(1,2,0)
+  // 1.63x, [16,8192,n].permute(0,2,1) 1.24-1.55x; over staging: [576,96,480].permute(2,0,1)
+  // 1.68x, [16384,2000].t() 1.24x, [8192,6000].t() 1.19x, f64 [16384,480].t() 1.16x; two threads
+  // 1.10-1.78x. Staged wins: source rows of 196 B ([16,8192,49].permute(0,2,1) 0.74x, NCHW ->
+  // NHWC with 7x7 images 0.82x); misaligned rows ([72,72,72,72].permute(3,2,1,0) 0.67x,
+  // 8191x8193 0.79x). Rows aliasing on both sides, direct: 8192^2 1.13x, f64 4096^2 1.14x,
+  // [64,64,64,64].permute(0,3,2,1) 0.97x, left staged with their neighbours.
   const bool whole_tiles_few_rows =
       rows.n <= kMaxDirectStreamRows && rows.n % lanes == 0 && !SetAliasingRows(rows.dst_stride);
   const bool dense_rows = rows.dst_stride <= kMaxDenseDirectStreamStride;
-  const bool staging_pays = StreamedStagingPays(problem);
+  const bool short_staged_rows =
+      StreamedStagingPays(problem) && rows.n * width <= kMaxShortStagedSourceRowBytes;
+  const bool direct_pays =
+      width >= 4 && WholeLineRows(problem) && !StagesInCache(problem) && !short_staged_rows;
   const bool line_tiles =
       lanes * width >= kCacheLineBytes && rows.dst_stride % kCacheLineBytes == 0;
-  if (narrow || (line_tiles && (whole_tiles_few_rows || dense_rows ||
-                                (width >= 4 && !staging_pays && WholeLineRows(problem))))) {
+  if (narrow || (line_tiles && (whole_tiles_few_rows || dense_rows || direct_pays))) {
     return TransposeStore::kStreamDirect;
   }
   return StagedTransposeKernel(isa, width) != nullptr ? TransposeStore::kStaged
