@@ -238,6 +238,8 @@ std::vector<KernelCase> LargeCases(int64_t elem) {
       {"transpose_odd", elem, Permuted({side, side - 2}, {1, 0}), DenseView({side - 2, side})},
       {"nchw_to_nhwc", elem, Permuted({2, channels, 33, 31}, {0, 2, 3, 1}),
        DenseView({2, 33, 31, channels})},
+      {"nhwc_to_nchw_small_images", elem, Permuted({2, 5, 7, count / 70}, {0, 3, 1, 2}),
+       DenseView({2, count / 70, 5, 7})},
   };
 }
 

@@ -258,6 +258,10 @@ inline std::vector<KernelCase> EdgeCases(int64_t elem) {
       {"nchw_to_nhwc", elem, Permuted({2, 19, 5, 7}, {0, 2, 3, 1}), DenseView({2, 5, 7, 19})});
   cases.push_back(
       {"nhwc_to_nchw", elem, Permuted({2, 5, 7, 19}, {0, 3, 1, 2}), DenseView({2, 19, 5, 7})});
+  // NHWC -> NCHW with small images: destination rows shorter than a staged block's, one after
+  // another, so that each block is one run of the destination (staged when streaming).
+  cases.push_back({"nhwc_to_nchw_contiguous_blocks", elem, Permuted({2, 5, 7, 150}, {0, 3, 1, 2}),
+                   DenseView({2, 150, 5, 7})});
   cases.push_back(
       {"heads_split", elem, Permuted({2, 9, 3, 8}, {0, 2, 1, 3}), DenseView({2, 3, 9, 8})});
   // Heads split with source rows over 1 KiB apart: few heads walk the source in order, many heads

@@ -368,6 +368,9 @@ TEST(BuildPlan, StreamedTransposesStageOnlyWhereRowsAlias) {
         << IsaName(isa);
     EXPECT_TRUE(stages(4, {{16, 8192 * 49 * 4, 8192 * 49 * 4}, {49, 4, 32768}, {8192, 196, 4}}))
         << IsaName(isa);
+    // NHWC -> NCHW with 7x7 images: destination rows of 196 B one after another stage blocks
+    // that are runs of the destination.
+    EXPECT_TRUE(stages(4, {{64, 401408, 401408}, {2048, 4, 196}, {49, 8192, 4}})) << IsaName(isa);
     // f32 7263^2: destination rows not a whole number of lines keep regular stores under AUTO.
     const Plan misaligned = plan_for(RAVEL_STREAMING_AUTO, 4, {{7263, 4, 29052}, {7263, 29052, 4}});
     EXPECT_FALSE(misaligned.block.stream) << DescribePlan(misaligned);

@@ -428,9 +428,46 @@ HWY_INLINE void StageBlockWithPitch(D d, int64_t pitch, const RowsArgs& args, co
 
 // Streaming transpose for any destination alignment and lane width: blocks are transposed into
 // an L1 buffer and written out as whole lines (StageBlock).
+// A block whose destination rows follow one another (whole rows, the row stride their length:
+// NHWC -> NCHW with small images) is one run of the destination: it is staged as it lies there
+// and copied out as one run, whole lines streamed. Returns false (nothing written) otherwise.
+template <typename T>
+bool TransposeContiguousBlock(const RowsArgs& args, const char* src, char* dst) {
+  constexpr int64_t kWidth = sizeof(T);
+  const StagedTileTag<T> d;
+  const int64_t tile_rows = TileRows(d);
+  const int64_t tile_cols = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t row_bytes = args.n * kWidth;
+  if (args.dst_row_stride != row_bytes || args.n != args.cols_total || args.rows < tile_rows ||
+      args.n < tile_cols || args.rows * row_bytes > kStagedBufferBytes) {
+    return false;
+  }
+  alignas(64) char buffer[kStagedBufferBytes];
+  const char* next_tile = src + args.next_src_offset;
+  const int64_t next_tile_bytes = args.next_src_offset != 0 ? args.rows * kWidth : 0;
+  ForEachTile(args.n, tile_cols, [&](int64_t j) {
+    for (int64_t k = j; k < j + tile_cols; ++k) {
+      const uintptr_t row = reinterpret_cast<uintptr_t>(next_tile + k * args.src_stride);
+      for (uintptr_t line = row & ~uintptr_t{kLineBytes - 1}; line < row + next_tile_bytes;
+           line += kLineBytes) {
+        PrefetchToL2(reinterpret_cast<const char*>(line));
+      }
+    }
+    ForEachTile(args.rows, tile_rows, [&](int64_t r) {
+      TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride,
+                    buffer + r * row_bytes + j * kWidth, row_bytes, false);
+    });
+  });
+  CopyBytes(dst, buffer, static_cast<size_t>(args.rows * row_bytes), args.stream);
+  return true;
+}
+
 template <typename T>
 void TransposeStaged(const RowsArgs& args, const char* src, char* dst) {
   constexpr int64_t kWidth = sizeof(T);
+  if (TransposeContiguousBlock<T>(args, src, dst)) {
+    return;
+  }
   const EdgeTileTag<T> edge;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(edge));
   const int64_t staged_cols = args.n + StagedExtraColumns(args, dst, kWidth);

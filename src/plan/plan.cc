@@ -103,6 +103,16 @@ bool SetAliasingRows(int64_t stride_bytes) {
 bool StreamedStagingPays(const Problem& problem);
 bool StagesInCache(const Problem& problem);
 
+// Whether a transpose's destination rows follow one another, short enough for a staged block to
+// take them whole: each block of rows is one run of the destination, which the staged kernel
+// writes as one (TransposeContiguousBlock), whole lines streamed.
+bool ContiguousDestinationRows(const Problem& problem) {
+  const int32_t row = FindTransposeNode(problem);
+  const int64_t row_bytes = problem.nodes[problem.rank - 1].n * problem.elem_size;
+  return row >= 0 && problem.nodes[row].dst_stride == row_bytes &&
+         row_bytes <= kMaxStagedTransposeWholeBytes;
+}
+
 // Whether every destination row a direct tile writes starts on a line and holds whole lines, for
 // a line-aligned destination: all destination strides but the innermost, and the innermost
 // node's bytes, are multiples of a line. Otherwise streamed tile rows straddle lines in some
@@ -133,7 +143,8 @@ TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
   const bool narrow = rows.n < lanes || problem.nodes[problem.rank - 1].n < lanes;
   // Destination rows shorter than kMinStreamedRowBytes leave partial lines at both ends of every
   // row: streaming them loses to regular stores (NHWC -> NCHW with 7x7 images: 1.4x).
-  if (problem.nodes[problem.rank - 1].n * width < kMinStreamedRowBytes) {
+  if (problem.nodes[problem.rank - 1].n * width < kMinStreamedRowBytes &&
+      !(ContiguousDestinationRows(problem) && StagedTransposeKernel(isa, width) != nullptr)) {
     return TransposeStore::kRegular;
   }
   // A direct tile column reads `lanes` source rows and writes one line to each destination row
@@ -230,7 +241,9 @@ bool StreamedStagingPays(const Problem& problem) {
   const bool many_or_short_rows =
       rows.n > kMaxDirectStreamRows || rows.n * problem.elem_size <= kMaxShortStagedSourceRowBytes;
   return (destination_aliases && (StagesInCache(problem) || many_or_short_rows)) ||
-         (problem.elem_size == 1 && source_aliases);
+         (problem.elem_size == 1 && source_aliases) ||
+         (ContiguousDestinationRows(problem) &&
+          problem.nodes[problem.rank - 1].n * problem.elem_size < kMinStreamedRowBytes);
 }
 
 // Whether copy runs past the streaming threshold stream: runs of kShortRunWindow bytes (below
