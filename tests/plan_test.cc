@@ -316,12 +316,13 @@ TEST(BuildPlan, AutomaticStreamingSkipsCopyRunsOfUnderThreeLines) {
   }
 }
 
-// A transpose past the threshold that would stage stages only where rows alias (destination rows
-// many, short or aliasing with the source's; 1-byte source rows), under AUTO and ON alike, and
-// for 4- and 8-byte lanes whose tile rows are whole lines only where rows alias on both sides or
-// source rows are short: elsewhere those stream their tiles directly (both choices). Narrower
-// tiles that do not stage keep regular stores and the in-cache plan under AUTO, and stage under
-// ON.
+// A streamed transpose that would stage (not narrow, rows not few and whole tiles, nor dense)
+// stages for 1- and 2-byte lanes whatever its rows, and for 4- and 8-byte lanes where rows alias
+// (destination rows many, short or aliasing with the source's) or destination rows are short
+// and follow one another, under AUTO and ON alike; of those, lanes whose tile rows are whole
+// lines stage only where rows alias on both sides or source rows are short, else stream their
+// tiles directly. Wider tiles that neither stage nor stream directly (misaligned rows) keep
+// regular stores and the in-cache plan under AUTO, and stage under ON.
 TEST(BuildPlan, StreamedTransposesStageOnlyWhereRowsAlias) {
   if (std::getenv("RAVEL_STREAMING") != nullptr) {
     GTEST_SKIP() << "RAVEL_STREAMING overrides the automatic choice";
@@ -374,10 +375,15 @@ TEST(BuildPlan, StreamedTransposesStageOnlyWhereRowsAlias) {
     // f32 7263^2: destination rows not a whole number of lines keep regular stores under AUTO.
     const Plan misaligned = plan_for(RAVEL_STREAMING_AUTO, 4, {{7263, 4, 29052}, {7263, 29052, 4}});
     EXPECT_FALSE(misaligned.block.stream) << DescribePlan(misaligned);
-    if (StagedTransposeKernel(isa, 1) != nullptr) {
-      // u8 [12000,12000].t() and [10000,8192].t() (source rows 8 KiB apart).
-      EXPECT_FALSE(stages(1, {{12000, 1, 12000}, {12000, 12000, 1}})) << IsaName(isa);
-      EXPECT_TRUE(stages(1, {{8192, 1, 10000}, {10000, 8192, 1}})) << IsaName(isa);
+    // 1- and 2-byte lanes stage whatever their rows: u8 [12000,12000].t() and [10000,8192].t()
+    // (source rows 8 KiB apart), f16 [6000,6000].t().
+    for (const int64_t width : {1, 2}) {
+      if (StagedTransposeKernel(isa, width) != nullptr) {
+        EXPECT_TRUE(stages(width, {{12000, width, 12000 * width}, {12000, 12000 * width, width}}))
+            << IsaName(isa);
+        EXPECT_TRUE(stages(width, {{8192, width, 10000 * width}, {10000, 8192 * width, width}}))
+            << IsaName(isa);
+      }
     }
   }
 }

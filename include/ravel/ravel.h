@@ -72,9 +72,9 @@ typedef enum ravel_isa {
 /* Non-temporal (streaming) stores; AUTO = RAVEL_STREAMING (0/1) if set, else on when the bytes
    the copy touches (source span and destination; the destination alone for transposes that
    write tiles directly) reach a threshold derived from the last-level cache, except for copy
-   runs of 16 to 191 bytes and for 1- and 2-byte transposes, or transposes whose destination
-   rows are not whole cache lines, whose rows do not alias in the caches (rows a multiple of
-   2 KiB apart): those measured faster with regular stores. */
+   runs of 16 to 191 bytes and for transposes of 4- or 8-byte elements whose destination rows
+   are not whole cache lines and whose rows do not alias in the caches (rows a multiple of 2 KiB
+   apart): those measured faster with regular stores. */
 typedef enum ravel_streaming {
   RAVEL_STREAMING_AUTO = 0,
   RAVEL_STREAMING_OFF = 1,

@@ -219,29 +219,30 @@ void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
 
 // Whether staging pays for a transpose past the streaming threshold; where it does not,
 // ChooseTransposeStore streams direct tiles (4- and 8-byte lanes, rows of whole lines) and other
-// transposes keep regular stores and the in-cache plan. Staged tiles streamed out beat the
-// in-cache plan with regular stores (which read each destination line before writing it) only
-// where rows alias and direct tiles evict their own lines: destination rows that alias where the
-// in-cache plan stages too (StagesInCache), where they are many (more than kMaxDirectStreamRows),
-// or where they are so few that the source rows they make are at most five lines long
-// (kMaxShortStagedSourceRowBytes); and for 1-byte lanes (16 bytes of a source row a tile) source
-// rows that alias. Measured on Zen 5, one thread, against the staged plan (tools/ab.py --per-case,
-// 5 rounds): regular stores 1.04-1.95x, median 1.43x, on 25 transposes (f32 4000^2 1.95,
-// 5000x7001 1.85, [144,384,384].permute(1,2,0) 1.85, 7264^2 1.40, [16,8192,n].permute(0,2,1) with n
-// = 81 to 256 1.04-1.50; f64 [3000,4096].t() 1.85; f16 6000^2 1.49; u8 12000^2 1.28; bf16 NCHW ->
-// NHWC with 256 channels 1.19); staged and streamed 1.1-1.9x on f32 8192^2, [8192,6000].t(),
-// [16384,2000].t(), [32,32,32,32,32].permute(4,3,2,1,0), [16,8192,n].permute(0,2,1) with n = 33 to
-// 65, NCHW -> NHWC with 2048 channels and 7x7 images; f64 4096^2, [16384,480].t(); u8 8192^2,
-// [10000,8192].t(); f16 8191x8193, [4,32,2048,128].transpose(2,3).
+// transposes keep regular stores and the in-cache plan. For 1- and 2-byte lanes staging always
+// pays since its prefetch goes to the L2 (12535f9): over the in-cache plan with regular stores,
+// one thread, u8 8000^2 2.40x, 12000^2 1.71x, [6000,9000].t() 1.59x, f16 6000^2 1.40x,
+// [6000,8192].t() 1.14x, bf16 NCHW -> NHWC with 256 channels 1.34x, NHWC -> NCHW 1.15x; two
+// threads 1.37-2.74x (tools/ab.py --per-case, 3 rounds). For 4- and 8-byte lanes staged tiles
+// streamed out beat the in-cache plan with regular stores (which read each destination line
+// before writing it) only where rows alias and direct tiles evict their own lines: destination
+// rows that alias where the in-cache plan stages too (StagesInCache), where they are many (more
+// than kMaxDirectStreamRows), or where they are so few that the source rows they make are at most
+// five lines long (kMaxShortStagedSourceRowBytes). Measured on Zen 5, one thread, against the
+// staged plan (5 rounds, before the L2 prefetch): regular stores 1.04-1.95x, median 1.43x, on f32
+// 4000^2 1.95, 5000x7001 1.85, [144,384,384].permute(1,2,0) 1.85, 7264^2 1.40,
+// [16,8192,n].permute(0,2,1) with n = 81 to 256 1.04-1.50; f64 [3000,4096].t() 1.85; staged and
+// streamed 1.1-1.9x on f32 8192^2, [8192,6000].t(), [16384,2000].t(),
+// [32,32,32,32,32].permute(4,3,2,1,0), [16,8192,n].permute(0,2,1) with n = 33 to 65, NCHW -> NHWC
+// with 2048 channels and 7x7 images; f64 4096^2, [16384,480].t().
 bool StreamedStagingPays(const Problem& problem) {
   const int32_t row = FindTransposeNode(problem);
   const Node& rows = problem.nodes[row];
   const bool destination_aliases = SetAliasingRows(rows.dst_stride);
-  const bool source_aliases = SetAliasingRows(problem.nodes[problem.rank - 1].src_stride);
   const bool many_or_short_rows =
       rows.n > kMaxDirectStreamRows || rows.n * problem.elem_size <= kMaxShortStagedSourceRowBytes;
-  return (destination_aliases && (StagesInCache(problem) || many_or_short_rows)) ||
-         (problem.elem_size == 1 && source_aliases) ||
+  return problem.elem_size < 4 ||
+         (destination_aliases && (StagesInCache(problem) || many_or_short_rows)) ||
          (ContiguousDestinationRows(problem) &&
           problem.nodes[problem.rank - 1].n * problem.elem_size < kMinStreamedRowBytes);
 }
