@@ -353,11 +353,33 @@ void PlanGenerator::Body(int64_t rows, int64_t n) {
         TransposeBody(rows, n, lanes);
         return;
       }
+      if (plan_.prefetch_next_block && n <= kUnrolledElements) {
+        TransposeElementsBody(rows, n);
+        return;
+      }
       break;
     default:
       break;
   }
   ElementsBody(rows, n, plan_.block.src_stride, plan_.block.dst_stride);
+}
+
+// A DRAM-sized transpose element by element (16-byte elements): each destination row's elements,
+// then a prefetch of the next call's source rows at the same columns (TransposeBody's).
+void PlanGenerator::TransposeElementsBody(int64_t rows, int64_t n) {
+  const int64_t src_stride = plan_.block.src_stride;
+  const int64_t next = plan_.block.next_src_offset;
+  const bool prefetch = next != 0 && FitsInt32(next + std::min<int64_t>(0, (n - 1) * src_stride)) &&
+                        FitsInt32(next + std::max<int64_t>(0, (n - 1) * src_stride));
+  const int64_t row_unroll = std::max<int64_t>(1, std::min(kUnrolledRows, kUnrolledElements / n));
+  ForRows(rows, row_unroll, [&](const Ptr& src, const Ptr& dst) {
+    MoveElements(src, dst, n, src_stride, plan_.block.dst_stride);
+    if (prefetch) {
+      for (int64_t j = 0; j < n; ++j) {
+        prefetcht1(ptr[Exp(src.At(next + j * src_stride))]);
+      }
+    }
+  });
 }
 
 // Whether the whole problem is one small permutation: a dense destination

@@ -67,6 +67,7 @@ class PlanGenerator : public Generator {
   void TransposeBody(int64_t rows, int64_t n, int64_t lanes);
   void TransposeTile(const Ptr& src, const Ptr& dst, int64_t lanes);
   void TransposeTileNarrow(const Ptr& src, const Ptr& dst);
+  void TransposeElementsBody(int64_t rows, int64_t n);
   void ElementsBody(int64_t rows, int64_t n, int64_t src_stride, int64_t dst_stride);
   void ElementRun(const Ptr& src, const Ptr& dst, int64_t n, int64_t src_stride,
                   int64_t dst_stride);

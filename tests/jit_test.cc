@@ -410,6 +410,7 @@ TEST_F(JitCacheTest, TransposeTilesThatPrefetchTheNextCallMatchTheReference) {
       {"tiles_along_destination", 4, Permuted({64, 2050}, {1, 0}), DenseView({2050, 64})},
       {"f64", 8, Permuted({515, 29}, {1, 0}), DenseView({29, 515})},
       {"batch", 4, Permuted({40, 7, 48}, {2, 1, 0}), DenseView({48, 7, 40})},
+      {"c128_elements", 16, Permuted({300, 21}, {1, 0}), DenseView({21, 300})},
   };
   int prefetching = 0;
   for (const KernelCase& c : cases) {
