@@ -2,9 +2,9 @@
 // fast the machine runs the access pattern of a staged transpose alone, beside the streaming copy
 // of the same bytes. "pattern/transpose-lines" moves a square matrix of 4-byte elements (256 MiB)
 // as a staged transpose does, a band of `rows` source rows at a time, `bytes` of each into an L1
-// buffer by plain loads and stores (prefetching the same rows' next `bytes`), then streamed out as
-// bytes / 4 destination rows of rows * 4 bytes, but without the shuffles (the lines land in the
-// wrong places).
+// buffer by plain loads and stores (prefetching the same rows' next `bytes` into the L2), then
+// streamed out as bytes / 4 destination rows of rows * 4 bytes, but without the shuffles (the
+// lines land in the wrong places).
 // "stream/copy" is the streaming-store copy of the same bytes (bench/stream_copy.h).
 // Bandwidth is the "GB" rate counter: 2 x bytes / seconds, as in CASES.md.
 //   build/bench/ravel_bench_patterns --benchmark_repetitions=3
@@ -60,7 +60,8 @@ void TransposeLines(const uint8_t* src, uint8_t* dst, int64_t rows, int64_t byte
       for (int64_t r = 0; r < rows; ++r) {
         const uint8_t* row = src + (band + r) * kRowBytes + column;
         for (int64_t line = 0; line < bytes; line += kLineBytes) {
-          __builtin_prefetch(row + bytes + line);
+          __builtin_prefetch(row + bytes + line, /*rw=*/0,
+                             /*locality=*/2);  // into the L2, as ravel
         }
         std::memcpy(staged + r * bytes, row, static_cast<size_t>(bytes));
       }
