@@ -426,13 +426,12 @@ HWY_INLINE void StageBlockWithPitch(D d, int64_t pitch, const RowsArgs& args, co
   }
 }
 
-// Streaming transpose for any destination alignment and lane width: blocks are transposed into
-// an L1 buffer and written out as whole lines (StageBlock).
 // A block whose destination rows follow one another (whole rows, the row stride their length:
 // NHWC -> NCHW with small images) is one run of the destination: it is staged as it lies there
 // and copied out as one run, whole lines streamed. Returns false (nothing written) otherwise.
+// Not inlined, so that its buffer and StageBlock's are never on the stack together.
 template <typename T>
-bool TransposeContiguousBlock(const RowsArgs& args, const char* src, char* dst) {
+HWY_NOINLINE bool TransposeContiguousBlock(const RowsArgs& args, const char* src, char* dst) {
   constexpr int64_t kWidth = sizeof(T);
   const StagedTileTag<T> d;
   const int64_t tile_rows = TileRows(d);
@@ -462,6 +461,8 @@ bool TransposeContiguousBlock(const RowsArgs& args, const char* src, char* dst) 
   return true;
 }
 
+// Streaming transpose for any destination alignment and lane width: blocks are transposed into
+// an L1 buffer and written out as whole lines (StageBlock, or TransposeContiguousBlock).
 template <typename T>
 void TransposeStaged(const RowsArgs& args, const char* src, char* dst) {
   constexpr int64_t kWidth = sizeof(T);

@@ -132,9 +132,10 @@ bool WholeLineRows(const Problem& problem) {
 
 // Non-temporal stores pay only when each store fills whole cache lines. A transpose streams its
 // micro-tile rows directly when they are at least a line long, destination rows are line-aligned,
-// and the lines one column of tiles writes stay few or dense, or where staging does not pay
-// (StreamedStagingPays) for 4- and 8-byte lanes; otherwise it stages bands and streams whole
-// lines.
+// and the lines one column of tiles writes stay few or dense, or, for 4- and 8-byte lanes, every
+// destination row is whole lines (WholeLineRows) and rows do not alias on both sides nor make
+// short source rows where staging pays; otherwise it stages bands and streams whole lines (or,
+// destination rows under 256 B, keeps regular stores unless they follow one another).
 TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
   const int32_t row = FindTransposeNode(problem);
   const int64_t width = problem.elem_size;
