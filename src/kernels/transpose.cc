@@ -343,6 +343,16 @@ HWY_INLINE void WriteOwnedLines(char* HWY_RESTRICT out, const char* HWY_RESTRICT
   }
 }
 
+// Prefetches into the L2 every line that bytes [p, p + bytes) touch, the last one too when p is
+// misaligned.
+HWY_INLINE void PrefetchLinesToL2(const char* p, int64_t bytes) {
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(p);
+  for (uintptr_t line = begin & ~uintptr_t{kLineBytes - 1}; line < begin + bytes;
+       line += kLineBytes) {
+    PrefetchToL2(reinterpret_cast<const char*>(line));
+  }
+}
+
 // Columns after the block's own that its staging also holds: up to the end of the line where
 // each row's last owned byte lies (none when rows are line-aligned and the block ends on a line
 // boundary: those reads would come from DRAM again for the next block), within the row.
@@ -380,12 +390,7 @@ HWY_INLINE void StageBlock(D d, const RowsArgs& args, const char* src, char* dst
     const int64_t base = std::min(chunk_begin, chunk_end - tile_rows);
     const auto stage_group = [&](int64_t j) {
       for (int64_t k = j + (chunk - j % chunks + chunks) % chunks; k < j + tile_cols; k += chunks) {
-        // Every line the row's bytes touch, the last one too when the row is misaligned.
-        const uintptr_t row = reinterpret_cast<uintptr_t>(next_tile + k * args.src_stride);
-        for (uintptr_t line = row & ~uintptr_t{kLineBytes - 1}; line < row + next_tile_bytes;
-             line += kLineBytes) {
-          PrefetchToL2(reinterpret_cast<const char*>(line));
-        }
+        PrefetchLinesToL2(next_tile + k * args.src_stride, next_tile_bytes);
       }
       const auto stage = [&](int64_t r) {
         TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride,
@@ -446,11 +451,7 @@ HWY_NOINLINE bool TransposeContiguousBlock(const RowsArgs& args, const char* src
   const int64_t next_tile_bytes = args.next_src_offset != 0 ? args.rows * kWidth : 0;
   ForEachTile(args.n, tile_cols, [&](int64_t j) {
     for (int64_t k = j; k < j + tile_cols; ++k) {
-      const uintptr_t row = reinterpret_cast<uintptr_t>(next_tile + k * args.src_stride);
-      for (uintptr_t line = row & ~uintptr_t{kLineBytes - 1}; line < row + next_tile_bytes;
-           line += kLineBytes) {
-        PrefetchToL2(reinterpret_cast<const char*>(line));
-      }
+      PrefetchLinesToL2(next_tile + k * args.src_stride, next_tile_bytes);
     }
     ForEachTile(args.rows, tile_rows, [&](int64_t r) {
       TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride,
