@@ -364,13 +364,19 @@ void PlanGenerator::Body(int64_t rows, int64_t n) {
   ElementsBody(rows, n, plan_.block.src_stride, plan_.block.dst_stride);
 }
 
+bool PlanGenerator::PrefetchesNextCall(int64_t n) const {
+  const int64_t next = plan_.block.next_src_offset;
+  const int64_t reach = (n - 1) * plan_.block.src_stride;
+  return plan_.prefetch_next_block && next != 0 && FitsInt32(next + std::min<int64_t>(0, reach)) &&
+         FitsInt32(next + std::max<int64_t>(0, reach));
+}
+
 // A DRAM-sized transpose element by element (16-byte elements): each destination row's elements,
 // then a prefetch of the next call's source rows at the same columns (TransposeBody's).
 void PlanGenerator::TransposeElementsBody(int64_t rows, int64_t n) {
   const int64_t src_stride = plan_.block.src_stride;
   const int64_t next = plan_.block.next_src_offset;
-  const bool prefetch = next != 0 && FitsInt32(next + std::min<int64_t>(0, (n - 1) * src_stride)) &&
-                        FitsInt32(next + std::max<int64_t>(0, (n - 1) * src_stride));
+  const bool prefetch = PrefetchesNextCall(n);
   const int64_t row_unroll = std::max<int64_t>(1, std::min(kUnrolledRows, kUnrolledElements / n));
   ForRows(rows, row_unroll, [&](const Ptr& src, const Ptr& dst) {
     MoveElements(src, dst, n, src_stride, plan_.block.dst_stride);
@@ -863,9 +869,7 @@ void PlanGenerator::TransposeBody(int64_t rows, int64_t n, int64_t lanes) {
   // [7264,7264].t() 1.35x, [5792,4896].t() 1.19x, [384,384,144].permute(2,0,1) 1.43x; in cache
   // ([1000,1000].t(), [2048,128].t()) 0.89-0.93x, where the plan does not ask for it.
   const int64_t next = plan_.block.next_src_offset;
-  const bool prefetch = plan_.prefetch_next_block && next != 0 &&
-                        FitsInt32(next + std::min<int64_t>(0, (n - 1) * src_stride)) &&
-                        FitsInt32(next + std::max<int64_t>(0, (n - 1) * src_stride));
+  const bool prefetch = PrefetchesNextCall(n);
   // One band of `lanes` rows whose pointers are rbx (src) and rbp (dst).
   const auto band = [&]() {
     if (groups <= 4) {

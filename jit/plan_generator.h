@@ -67,6 +67,9 @@ class PlanGenerator : public Generator {
   void TransposeBody(int64_t rows, int64_t n, int64_t lanes);
   void TransposeTile(const Ptr& src, const Ptr& dst, int64_t lanes);
   void TransposeTileNarrow(const Ptr& src, const Ptr& dst);
+  // Whether a transpose body of n columns prefetches the next call's source rows
+  // (Plan::prefetch_next_block) and their displacements encode.
+  bool PrefetchesNextCall(int64_t n) const;
   void TransposeElementsBody(int64_t rows, int64_t n);
   void ElementsBody(int64_t rows, int64_t n, int64_t src_stride, int64_t dst_stride);
   void ElementRun(const Ptr& src, const Ptr& dst, int64_t n, int64_t src_stride,

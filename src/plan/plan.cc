@@ -100,9 +100,6 @@ bool SetAliasingRows(int64_t stride_bytes) {
          (offset <= kNearAliasingBytes || kAliasingBytes - offset <= kNearAliasingBytes);
 }
 
-bool StreamedStagingPays(const Problem& problem);
-bool StagesInCache(const Problem& problem);
-
 // Whether a transpose's destination rows follow one another, short enough for a staged block to
 // take them whole: each block of rows is one run of the destination, which the staged kernel
 // writes as one (TransposeContiguousBlock), whole lines streamed.
@@ -128,60 +125,6 @@ bool WholeLineRows(const Problem& problem) {
     }
   }
   return true;
-}
-
-// Non-temporal stores pay only when each store fills whole cache lines. A transpose streams its
-// micro-tile rows directly when they are at least a line long, destination rows are line-aligned,
-// and the lines one column of tiles writes stay few or dense, or, for 4- and 8-byte lanes, every
-// destination row is whole lines (WholeLineRows) and rows do not alias on both sides nor make
-// short source rows where staging pays; otherwise it stages bands and streams whole lines (or,
-// destination rows under 256 B, keeps regular stores unless they follow one another).
-TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
-  const int32_t row = FindTransposeNode(problem);
-  const int64_t width = problem.elem_size;
-  const int64_t lanes = TransposeTileLanes(width, isa);
-  const Node& rows = problem.nodes[row];
-  const bool narrow = rows.n < lanes || problem.nodes[problem.rank - 1].n < lanes;
-  // Destination rows shorter than kMinStreamedRowBytes leave partial lines at both ends of every
-  // row: streaming them loses to regular stores (NHWC -> NCHW with 7x7 images: 1.4x).
-  if (problem.nodes[problem.rank - 1].n * width < kMinStreamedRowBytes &&
-      !(ContiguousDestinationRows(problem) && StagedTransposeKernel(isa, width) != nullptr)) {
-    return TransposeStore::kRegular;
-  }
-  // A direct tile column reads `lanes` source rows and writes one line to each destination row
-  // of the block. Measured with 16x16 f32 and 8x8 f64 tiles on Zen 5 (AVX-512), direct over
-  // staged: 1.4-1.8x where the destination has at most 256 rows, a whole number of tiles
-  // ([100000,128].t(), [200000,64].t(), f64 [100000,64].t()), or rows 256 B apart (NCHW -> NHWC
-  // with 64 channels); 0.45-0.8x elsewhere (8192^2, 7x7 images with 2048 channels,
-  // [256,50000].t()).
-  // Destination rows that alias in the caches (SetAliasingRows) stage whatever their count: a
-  // direct tile column evicts its own lines (f32 [128,1024,128].permute(2,1,0): 2x staged).
-  // Direct tiles of 4- and 8-byte lanes (which prefetch the next call's source lines) streamed
-  // on destination rows of whole lines (WholeLineRows) beat staging, and the in-cache plan with
-  // regular stores, except where rows alias on both sides (StagesInCache; where the neighbours
-  // with rows a few bytes off, 8191x8193, stage too) and where staging pays on short source rows.
-  // Measured on Zen 5 (tools/ab.py --per-case, 3-4 rounds), one thread, over regular stores: f32
-  // [4000,4000].t() 2.62x, [5792,4896].t() 2.20x, 7264^2 1.75x, [144,384,384].permute(1,2,0)
-  // 1.63x, [16,8192,n].permute(0,2,1) 1.24-1.55x; over staging: [576,96,480].permute(2,0,1)
-  // 1.68x, [16384,2000].t() 1.24x, [8192,6000].t() 1.19x, f64 [16384,480].t() 1.16x; two threads
-  // 1.10-1.78x. Staged wins: source rows of 196 B ([16,8192,49].permute(0,2,1) 0.74x, NCHW ->
-  // NHWC with 7x7 images 0.82x); misaligned rows ([72,72,72,72].permute(3,2,1,0) 0.67x,
-  // 8191x8193 0.79x). Rows aliasing on both sides, direct: 8192^2 1.13x, f64 4096^2 1.14x,
-  // [64,64,64,64].permute(0,3,2,1) 0.97x, left staged with their neighbours.
-  const bool whole_tiles_few_rows =
-      rows.n <= kMaxDirectStreamRows && rows.n % lanes == 0 && !SetAliasingRows(rows.dst_stride);
-  const bool dense_rows = rows.dst_stride <= kMaxDenseDirectStreamStride;
-  const bool short_staged_rows =
-      StreamedStagingPays(problem) && rows.n * width <= kMaxShortStagedSourceRowBytes;
-  const bool direct_pays =
-      width >= 4 && WholeLineRows(problem) && !StagesInCache(problem) && !short_staged_rows;
-  const bool line_tiles =
-      lanes * width >= kCacheLineBytes && rows.dst_stride % kCacheLineBytes == 0;
-  if (narrow || (line_tiles && (whole_tiles_few_rows || dense_rows || direct_pays))) {
-    return TransposeStore::kStreamDirect;
-  }
-  return StagedTransposeKernel(isa, width) != nullptr ? TransposeStore::kStaged
-                                                      : TransposeStore::kRegular;
 }
 
 // How an in-cache (not streamed) transpose stores and walks. Where its destination rows alias
@@ -246,6 +189,60 @@ bool StreamedStagingPays(const Problem& problem) {
          (destination_aliases && (StagesInCache(problem) || many_or_short_rows)) ||
          (ContiguousDestinationRows(problem) &&
           problem.nodes[problem.rank - 1].n * problem.elem_size < kMinStreamedRowBytes);
+}
+
+// Non-temporal stores pay only when each store fills whole cache lines. A transpose streams its
+// micro-tile rows directly when they are at least a line long, destination rows are line-aligned,
+// and the lines one column of tiles writes stay few or dense, or, for 4- and 8-byte lanes, every
+// destination row is whole lines (WholeLineRows) and rows do not alias on both sides nor make
+// short source rows where staging pays; otherwise it stages bands and streams whole lines (or,
+// destination rows under 256 B, keeps regular stores unless they follow one another).
+TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
+  const int32_t row = FindTransposeNode(problem);
+  const int64_t width = problem.elem_size;
+  const int64_t lanes = TransposeTileLanes(width, isa);
+  const Node& rows = problem.nodes[row];
+  const bool narrow = rows.n < lanes || problem.nodes[problem.rank - 1].n < lanes;
+  // Destination rows shorter than kMinStreamedRowBytes leave partial lines at both ends of every
+  // row: streaming them loses to regular stores (NHWC -> NCHW with 7x7 images: 1.4x).
+  if (problem.nodes[problem.rank - 1].n * width < kMinStreamedRowBytes &&
+      !(ContiguousDestinationRows(problem) && StagedTransposeKernel(isa, width) != nullptr)) {
+    return TransposeStore::kRegular;
+  }
+  // A direct tile column reads `lanes` source rows and writes one line to each destination row
+  // of the block. Measured with 16x16 f32 and 8x8 f64 tiles on Zen 5 (AVX-512), direct over
+  // staged: 1.4-1.8x where the destination has at most 256 rows, a whole number of tiles
+  // ([100000,128].t(), [200000,64].t(), f64 [100000,64].t()), or rows 256 B apart (NCHW -> NHWC
+  // with 64 channels); 0.45-0.8x elsewhere (8192^2, 7x7 images with 2048 channels,
+  // [256,50000].t()).
+  // Destination rows that alias in the caches (SetAliasingRows) stage whatever their count: a
+  // direct tile column evicts its own lines (f32 [128,1024,128].permute(2,1,0): 2x staged).
+  // Direct tiles of 4- and 8-byte lanes (which prefetch the next call's source lines) streamed
+  // on destination rows of whole lines (WholeLineRows) beat staging, and the in-cache plan with
+  // regular stores, except where rows alias on both sides (StagesInCache; where the neighbours
+  // with rows a few bytes off, 8191x8193, stage too) and where staging pays on short source rows.
+  // Measured on Zen 5 (tools/ab.py --per-case, 3-4 rounds), one thread, over regular stores: f32
+  // [4000,4000].t() 2.62x, [5792,4896].t() 2.20x, 7264^2 1.75x, [144,384,384].permute(1,2,0)
+  // 1.63x, [16,8192,n].permute(0,2,1) 1.24-1.55x; over staging: [576,96,480].permute(2,0,1)
+  // 1.68x, [16384,2000].t() 1.24x, [8192,6000].t() 1.19x, f64 [16384,480].t() 1.16x; two threads
+  // 1.10-1.78x. Staged wins: source rows of 196 B ([16,8192,49].permute(0,2,1) 0.74x, NCHW ->
+  // NHWC with 7x7 images 0.82x); misaligned rows ([72,72,72,72].permute(3,2,1,0) 0.67x,
+  // 8191x8193 0.79x). Rows aliasing on both sides, direct: 8192^2 1.13x, f64 4096^2 1.14x,
+  // [64,64,64,64].permute(0,3,2,1) 0.97x, left staged with their neighbours.
+  const bool whole_tiles_few_rows =
+      rows.n <= kMaxDirectStreamRows && rows.n % lanes == 0 && !SetAliasingRows(rows.dst_stride);
+  const bool dense_rows = rows.dst_stride <= kMaxDenseDirectStreamStride;
+  const bool short_staged_rows =
+      StreamedStagingPays(problem) && rows.n * width <= kMaxShortStagedSourceRowBytes;
+  const bool direct_pays =
+      width >= 4 && WholeLineRows(problem) && !StagesInCache(problem) && !short_staged_rows;
+  const bool line_tiles =
+      lanes * width >= kCacheLineBytes && rows.dst_stride % kCacheLineBytes == 0;
+  if (narrow || (line_tiles && (whole_tiles_few_rows || dense_rows || direct_pays))) {
+    return TransposeStore::kStreamDirect;
+  }
+  return StagedTransposeKernel(isa, width) != nullptr ? TransposeStore::kStaged
+                                                      : TransposeStore::kRegular;
 }
 
 // Whether copy runs past the streaming threshold stream: runs of kShortRunWindow bytes (below
