@@ -11,7 +11,9 @@
 #         tools/tsan.supp for what pthreadpool (not instrumented) hides.
 #         ConcurrentCallers.OneShotCopiesSharingRavelsOwnPool is left to the ASan run: under TSan
 #         its suppressed pthreadpool reports take minutes.
-#   fuzz  copy_fuzzer (clang, libFuzzer + ASan + UBSan) for RAVEL_FUZZ_SECONDS (default 60) from
+#   fuzz  kernels_clang_test (the kernels test built by clang with ASan + UBSan: there the scalar
+#         ISA is Highway's EMU128 target, which GCC 12 builds replace with HWY_SCALAR), then
+#         copy_fuzzer (clang, libFuzzer + ASan + UBSan) for RAVEL_FUZZ_SECONDS (default 60) from
 #         tests/fuzz/corpus, in build-fuzz/; skipped, with a message, when clang is missing.
 #
 #   bash tools/sanitize.sh [asan|tsan|fuzz]...   # default: all three, in that order
@@ -126,8 +128,11 @@ fuzz() {
   t0=$(now)
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DRAVEL_FUZZ=ON -DRAVEL_BUILD_BENCH=OFF -DRAVEL_BUILD_TOOLS=OFF -DRAVEL_INSTALL=OFF >/dev/null
-  cmake --build build-fuzz --parallel "${jobs}" --target copy_fuzzer
+  cmake --build build-fuzz --parallel "${jobs}" --target copy_fuzzer kernels_clang_test
   echo "sanitize: fuzz build took $(($(now) - t0)) s"
+  t0=$(now)
+  build-fuzz/tests/fuzz/kernels_clang_test --gtest_brief=1 || return
+  echo "sanitize: kernels_clang_test took $(($(now) - t0)) s"
   mkdir -p build-fuzz/corpus-ci build-fuzz/artifacts
   # New inputs go to build-fuzz/corpus-ci; the seeds in the repository are only read.
   local status=0

@@ -62,21 +62,11 @@ void GatherDeinterleaved(T* HWY_RESTRICT out, const T* HWY_RESTRICT in, size_t n
   V v0, v1, v2, v3;
   size_t j = 0;
   for (; j + lanes < n; j += lanes) {
-    if constexpr (kStride == 3) {
-      hn::LoadInterleaved3(d, in + kStride * j, v0, v1, v2);
-    } else {
-      hn::LoadInterleaved4(d, in + kStride * j, v0, v1, v2, v3);
-    }
+    LoadInterleavedAt<kStride>(d, in + kStride * j, v0, v1, v2, v3);
     StoreMaybeStream(v0, d, out + j, stream);
   }
-  const T* last = in + kStride * (n - lanes) - (kStride - 1);
-  if constexpr (kStride == 3) {
-    hn::LoadInterleaved3(d, last, v0, v1, v2);
-    hn::StoreU(v2, d, out + n - lanes);
-  } else {
-    hn::LoadInterleaved4(d, last, v0, v1, v2, v3);
-    hn::StoreU(v3, d, out + n - lanes);
-  }
+  LoadInterleavedAt<kStride>(d, in + kStride * (n - lanes) - (kStride - 1), v0, v1, v2, v3);
+  hn::StoreU(kStride == 3 ? v2 : v3, d, out + n - lanes);
 }
 
 // Stepped rows (every kStep-th element, kStep = +-2..16, backwards when negative) read windows

@@ -144,6 +144,55 @@ HWY_INLINE void StoreMaybeStream(V v, D d, T* HWY_RESTRICT p, bool stream) {
   }
 }
 
+#if HWY_TARGET != HWY_SCALAR
+// EMU128's interleaved loads and stores dereference T* one element at a time, which is
+// undefined at the byte-aligned pointers ravel accepts; there they go through an aligned copy
+// of the kVectors vectors' bytes. The other targets' are unaligned vector loads and stores.
+#if HWY_TARGET == HWY_EMU128
+constexpr bool kInterleavedNeedsAlignedCopy = true;
+#else
+constexpr bool kInterleavedNeedsAlignedCopy = false;
+#endif
+
+// v0..v(kVectors-1) from kVectors * Lanes(d) interleaved elements at `in` (Highway's
+// LoadInterleavedN); `in` need only be byte-aligned.
+template <int kVectors, class D, class V = hn::Vec<D>, typename T = hn::TFromD<D>>
+HWY_INLINE void LoadInterleavedAt(D d, const T* in, V& v0, V& v1, V& v2, V& v3) {
+  static_assert(kVectors >= 2 && kVectors <= 4, "interleaved loads of 2 to 4 vectors");
+  alignas(16) T window[kInterleavedNeedsAlignedCopy ? 4 * 16 / sizeof(T) : 1];
+  if constexpr (kInterleavedNeedsAlignedCopy) {
+    std::memcpy(window, in, kVectors * hn::Lanes(d) * sizeof(T));
+    in = window;
+  }
+  if constexpr (kVectors == 2) {
+    hn::LoadInterleaved2(d, in, v0, v1);
+  } else if constexpr (kVectors == 3) {
+    hn::LoadInterleaved3(d, in, v0, v1, v2);
+  } else {
+    hn::LoadInterleaved4(d, in, v0, v1, v2, v3);
+  }
+}
+
+// Stores v0..v(kVectors-1) interleaved at `out` (Highway's StoreInterleavedN); `out` need only
+// be byte-aligned.
+template <int kVectors, class D, class V = hn::Vec<D>, typename T = hn::TFromD<D>>
+HWY_INLINE void StoreInterleavedAt(D d, V v0, V v1, V v2, V v3, T* out) {
+  static_assert(kVectors >= 2 && kVectors <= 4, "interleaved stores of 2 to 4 vectors");
+  alignas(16) T window[kInterleavedNeedsAlignedCopy ? 4 * 16 / sizeof(T) : 1];
+  T* const target = kInterleavedNeedsAlignedCopy ? window : out;
+  if constexpr (kVectors == 2) {
+    hn::StoreInterleaved2(v0, v1, d, target);
+  } else if constexpr (kVectors == 3) {
+    hn::StoreInterleaved3(v0, v1, v2, d, target);
+  } else {
+    hn::StoreInterleaved4(v0, v1, v2, v3, d, target);
+  }
+  if constexpr (kInterleavedNeedsAlignedCopy) {
+    std::memcpy(out, window, kVectors * hn::Lanes(d) * sizeof(T));
+  }
+}
+#endif  // HWY_TARGET != HWY_SCALAR
+
 // Copies one element of `width` bytes.
 template <size_t kWidth>
 HWY_INLINE void CopyElement(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src) {

@@ -46,13 +46,7 @@ void TransposeScalar(const RowsArgs& args, const char* src, char* dst, int64_t r
 template <int kRows, class D, typename T = hn::TFromD<D>>
 HWY_INLINE void DeinterleaveVectors(D d, const T* in, T* const* out, int64_t j, bool stream) {
   hn::Vec<D> v0, v1, v2, v3;
-  if constexpr (kRows == 2) {
-    hn::LoadInterleaved2(d, in, v0, v1);
-  } else if constexpr (kRows == 3) {
-    hn::LoadInterleaved3(d, in, v0, v1, v2);
-  } else {
-    hn::LoadInterleaved4(d, in, v0, v1, v2, v3);
-  }
+  LoadInterleavedAt<kRows>(d, in, v0, v1, v2, v3);
   StoreMaybeStream(v0, d, out[0] + j, stream);
   StoreMaybeStream(v1, d, out[1] + j, stream);
   if constexpr (kRows >= 3) {
@@ -104,15 +98,11 @@ bool Deinterleave(const RowsArgs& args, const char* src, char* dst) {
 // source row, stored interleaved; one loop per column count.
 template <int kColumns, class D, typename T = hn::TFromD<D>>
 HWY_INLINE void InterleaveVectors(D d, const T* const* in, int64_t r, T* out) {
-  if constexpr (kColumns == 2) {
-    hn::StoreInterleaved2(hn::LoadU(d, in[0] + r), hn::LoadU(d, in[1] + r), d, out);
-  } else if constexpr (kColumns == 3) {
-    hn::StoreInterleaved3(hn::LoadU(d, in[0] + r), hn::LoadU(d, in[1] + r), hn::LoadU(d, in[2] + r),
-                          d, out);
-  } else {
-    hn::StoreInterleaved4(hn::LoadU(d, in[0] + r), hn::LoadU(d, in[1] + r), hn::LoadU(d, in[2] + r),
-                          hn::LoadU(d, in[3] + r), d, out);
-  }
+  const auto v0 = hn::LoadU(d, in[0] + r);
+  const auto v1 = hn::LoadU(d, in[1] + r);
+  const auto v2 = kColumns >= 3 ? hn::LoadU(d, in[2] + r) : v0;
+  const auto v3 = kColumns == 4 ? hn::LoadU(d, in[3] + r) : v0;
+  StoreInterleavedAt<kColumns>(d, v0, v1, v2, v3, out);
 }
 
 template <typename T, int kColumns>
