@@ -112,9 +112,10 @@ TEST(BuildPlan, TransposeLoopsNearerOnBothSidesGoInside) {
     ASSERT_EQ(batch.loop_count, 3) << DescribePlan(batch);
     EXPECT_EQ(batch.loops[0].count, 144) << DescribePlan(batch);
     EXPECT_EQ(batch.loops[0].src_step, 1536) << DescribePlan(batch);
-    EXPECT_EQ(batch.row_tile_loop, 1) << DescribePlan(batch);
-    EXPECT_EQ(batch.col_tile_loop, 2) << DescribePlan(batch);
-    EXPECT_NE(DescribePlan(batch).find("loops [count:src:dst] 144:1536:1536 6:"), std::string::npos)
+    // Its oblong staged tiles (32 x 128) walk along the band: the row tiles go inside.
+    EXPECT_EQ(batch.col_tile_loop, 1) << DescribePlan(batch);
+    EXPECT_EQ(batch.row_tile_loop, 2) << DescribePlan(batch);
+    EXPECT_NE(DescribePlan(batch).find("loops [count:src:dst] 144:1536:1536 3:"), std::string::npos)
         << DescribePlan(batch);
     // f32 [96,48,64,96].permute(2,1,3,0): of two batch nodes, the one 24 KiB / 36 KiB a step goes
     // outside the one 384 B / 1.7 MiB a step.
@@ -389,7 +390,8 @@ TEST(BuildPlan, StreamedTransposesStageOnlyWhereRowsAlias) {
 }
 
 // A staged transpose takes a side of at most 1024 bytes whole (at most 128 destination rows) and
-// cuts longer ones into tiles of 256 bytes; the kernel prefetches from where the innermost loop
+// cuts longer ones into tiles: of 256 bytes in cache, oblong from DRAM
+// (StagedTransposesFromDramHaveOblongTiles). The kernel prefetches from where the innermost loop
 // goes next.
 TEST(BuildPlan, StagedTransposeTilesTakeSidesOfUpTo1024BytesWhole) {
   PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
@@ -405,21 +407,23 @@ TEST(BuildPlan, StagedTransposeTilesTakeSidesOfUpTo1024BytesWhole) {
       EXPECT_EQ(plan.transpose_store, TransposeStore::kStaged) << DescribePlan(plan);
       return plan;
     };
-    // f32 [72,3236,72].permute(2,1,0): 72 x 72 tiles; each call's next is the batch after.
+    // f32 [72,3236,72].permute(2,1,0) (67 MB): 72 x 72 tiles; each call's next is the batch after.
     const Plan batch = plan_of({{72, 4, 931968}, {3236, 288, 288}, {72, 931968, 4}});
     EXPECT_EQ(batch.block.rows, 72) << DescribePlan(batch);
     EXPECT_EQ(batch.block.n, 72) << DescribePlan(batch);
     EXPECT_EQ(batch.block.next_src_offset, 288) << DescribePlan(batch);
-    // f32 [8192,8192].t(): 64 x 64 tiles; each call's next is the block 64 source rows down
+    // f32 [1000,1000].t() (4 MB, in cache): 64 x 64 tiles; each call's next is the block 64
+    // source rows down
     // (StagedTransposesWalkAlongTheDestinationRowsUnlessTheirSourceRowsAreShorter).
-    const Plan square = plan_of({{8192, 4, 32768}, {8192, 32768, 4}});
+    const Plan square = plan_of({{1000, 4, 4000}, {1000, 4000, 4}});
     EXPECT_EQ(square.block.rows, 64) << DescribePlan(square);
     EXPECT_EQ(square.block.n, 64) << DescribePlan(square);
-    EXPECT_EQ(square.block.next_src_offset, 64 * 32768) << DescribePlan(square);
-    // f32 [136,907,136].permute(2,1,0): 136 destination rows (more than 128) in tiles of 64,
-    // the destination rows' 136 elements whole; [300,1000].t(): 300 in tiles of 64.
+    EXPECT_EQ(square.block.next_src_offset, 64 * 4000) << DescribePlan(square);
+    // f32 [136,907,136].permute(2,1,0) (67 MB): 136 destination rows (more than 128) in oblong
+    // tiles of 32, the destination rows' 136 elements whole; [300,1000].t() (in cache): 300 in
+    // tiles of 64.
     const Plan cut = plan_of({{136, 4, 493408}, {907, 544, 544}, {136, 493408, 4}});
-    EXPECT_EQ(cut.block.rows, 64) << DescribePlan(cut);
+    EXPECT_EQ(cut.block.rows, 32) << DescribePlan(cut);
     EXPECT_EQ(cut.block.n, 136) << DescribePlan(cut);
     const Plan long_rows = plan_of({{1000, 4, 1200}, {300, 4000, 4}});
     EXPECT_EQ(long_rows.block.rows, 64) << DescribePlan(long_rows);
@@ -429,10 +433,57 @@ TEST(BuildPlan, StagedTransposeTilesTakeSidesOfUpTo1024BytesWhole) {
   }
 }
 
+// From DRAM, staged tiles of 2-byte or wider lanes whose sides both span 256 bytes or more are
+// 128 bytes of each source row by 512 bytes of each destination row, and walk along their band
+// of source rows (each call's next is the same rows' next 128 bytes). 1-byte lanes, a whole side
+// shorter than 256 bytes, and the same shapes in cache keep 256 x 256 bytes.
+TEST(BuildPlan, StagedTransposesFromDramHaveOblongTiles) {
+  PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
+  request.streaming = RAVEL_STREAMING_ON;
+  for (Isa isa : AvailableIsas()) {
+    request.isa = isa;
+    for (const int64_t width : {1, 2, 4, 8}) {
+      if (StagedTransposeKernel(isa, width) == nullptr) {
+        continue;
+      }
+      const auto plan_of = [&](std::initializer_list<Node> nodes) {
+        Plan plan;
+        EXPECT_EQ(BuildPlan(MakeProblem(width, nodes), request, &plan), RAVEL_OK);
+        EXPECT_EQ(plan.transpose_store, TransposeStore::kStaged) << DescribePlan(plan);
+        return plan;
+      };
+      const int64_t extent = (int64_t{256} << 20) / width / 8192;  // 256 MiB, 8192 columns
+      const Plan dram = plan_of({{8192, width, extent * width}, {extent, 8192 * width, width}});
+      const int64_t near = width == 1 ? 1999 : 701;  // in cache; rows not whole lines
+      const Plan cached = plan_of({{near, width, near * width}, {near, near * width, width}});
+      const int64_t lanes = std::max<int64_t>(dram.transpose_lanes, 1);
+      const int64_t square_rows = std::min<int64_t>(std::max<int64_t>(lanes, 256 / width), 128);
+      EXPECT_EQ(cached.block.rows, square_rows) << DescribePlan(cached);
+      EXPECT_EQ(cached.block.n, 256 / width) << DescribePlan(cached);
+      if (width == 1) {
+        EXPECT_EQ(dram.block.rows, square_rows) << DescribePlan(dram);
+        EXPECT_EQ(dram.block.n, 256) << DescribePlan(dram);
+        continue;
+      }
+      EXPECT_EQ(dram.block.rows, std::max<int64_t>(lanes, 128 / width)) << DescribePlan(dram);
+      EXPECT_EQ(dram.block.n, 512 / width) << DescribePlan(dram);
+      EXPECT_FALSE(dram.transpose_walks_destination) << DescribePlan(dram);
+      EXPECT_EQ(dram.block.next_src_offset, dram.block.rows * width) << DescribePlan(dram);
+      // NCHW -> NHWC with 7 x 7 images (64 MB of f32): the 49 source columns are taken whole and
+      // stay with 256-byte tiles of the other side.
+      if (width == 4) {
+        const Plan small_images = plan_of({{64, 401408, 401408}, {49, 4, 8192}, {2048, 196, 4}});
+        EXPECT_EQ(small_images.block.rows, 49) << DescribePlan(small_images);
+        EXPECT_EQ(small_images.block.n, 64) << DescribePlan(small_images);
+      }
+    }
+  }
+}
+
 // Streamed staged transposes walk along their destination rows where a tile's source rows are
-// at least as long as its destination rows (f32 and f64: 256 bytes each), along their band of
-// source rows where shorter (u8: 128 of 256): the innermost loop is the column tiles, else the
-// row tiles.
+// at least as long as its destination rows (f32 and f64 in cache: 256 bytes each), along their
+// band of source rows where shorter (u8: 128 of 256; oblong tiles from DRAM: 128 of 512): the
+// innermost loop is the column tiles, else the row tiles.
 TEST(BuildPlan, StagedTransposesWalkAlongTheDestinationRowsUnlessTheirSourceRowsAreShorter) {
   PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
   request.streaming = RAVEL_STREAMING_ON;
@@ -442,23 +493,24 @@ TEST(BuildPlan, StagedTransposesWalkAlongTheDestinationRowsUnlessTheirSourceRows
       if (StagedTransposeKernel(isa, width) == nullptr) {
         continue;
       }
-      const int64_t extent = 8192 + 1;
-      const int64_t row_bytes = extent * width;
-      Plan plan;
-      ASSERT_EQ(
-          BuildPlan(MakeProblem(width, {{extent, width, row_bytes}, {extent, row_bytes, width}}),
-                    request, &plan),
-          RAVEL_OK);
-      ASSERT_EQ(plan.transpose_store, TransposeStore::kStaged) << DescribePlan(plan);
-      ASSERT_GE(plan.loop_count, 2) << DescribePlan(plan);
-      const Loop& inner = plan.loops[plan.loop_count - 1];
-      if (width == 1) {
-        EXPECT_FALSE(plan.transpose_walks_destination) << DescribePlan(plan);
-        EXPECT_EQ(inner.src_step, plan.block.rows) << DescribePlan(plan);
-      } else {
-        EXPECT_TRUE(plan.transpose_walks_destination) << DescribePlan(plan);
-        EXPECT_EQ(inner.src_step, plan.block.n * row_bytes) << DescribePlan(plan);
-        EXPECT_EQ(inner.dst_step, plan.block.n * width) << DescribePlan(plan);
+      for (const int64_t extent : {int64_t{8193}, width == 1 ? int64_t{1999} : int64_t{701}}) {
+        const int64_t row_bytes = extent * width;
+        Plan plan;
+        ASSERT_EQ(
+            BuildPlan(MakeProblem(width, {{extent, width, row_bytes}, {extent, row_bytes, width}}),
+                      request, &plan),
+            RAVEL_OK);
+        ASSERT_EQ(plan.transpose_store, TransposeStore::kStaged) << DescribePlan(plan);
+        ASSERT_GE(plan.loop_count, 2) << DescribePlan(plan);
+        const Loop& inner = plan.loops[plan.loop_count - 1];
+        if (width == 1 || extent == 8193) {
+          EXPECT_FALSE(plan.transpose_walks_destination) << DescribePlan(plan);
+          EXPECT_EQ(inner.src_step, plan.block.rows * width) << DescribePlan(plan);
+        } else {
+          EXPECT_TRUE(plan.transpose_walks_destination) << DescribePlan(plan);
+          EXPECT_EQ(inner.src_step, plan.block.n * row_bytes) << DescribePlan(plan);
+          EXPECT_EQ(inner.dst_step, plan.block.n * width) << DescribePlan(plan);
+        }
       }
     }
   }

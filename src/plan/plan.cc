@@ -489,8 +489,7 @@ ravel_status BuildPlan(const Problem& canonical, const PlanRequest& request, Pla
       }
     }
     LayOutLoops(&built);
-    built.prefetch_next_block = built.family == Family::kTranspose &&
-                                lowered.count * lowered.elem_size >= StreamingThreshold();
+    built.prefetch_next_block = built.family == Family::kTranspose && SourceFromDram(lowered);
     built.block.stream = stream && (built.family != Family::kTranspose ||
                                     built.transpose_store != TransposeStore::kRegular);
     built.kernel_name = KernelName(built);

@@ -34,14 +34,24 @@ struct TileShape {
   int64_t cols;  // destination columns (source rows)
 };
 
-// A staged transpose's tile for rows_extent destination rows of cols_extent elements.
-TileShape StagedTileShape(int64_t rows_extent, int64_t cols_extent, int64_t width, int64_t lanes) {
-  const int64_t nominal = std::max<int64_t>(1, kStagedTransposeTileBytes / width);
-  const int64_t rows = std::min(rows_extent, std::max(lanes, nominal));
+// A staged transpose's tile for rows_extent destination rows of cols_extent elements of the
+// problem's width. From DRAM, where lanes are 2 bytes or more and both sides are at least the
+// nominal tile, it is oblong (kOblongStagedRowBytes x kOblongStagedColumnBytes).
+TileShape StagedTileShape(const Problem& problem, int64_t rows_extent, int64_t cols_extent,
+                          int64_t lanes) {
+  const int64_t width = problem.elem_size;
+  const bool oblong = width >= 2 && SourceFromDram(problem) &&
+                      rows_extent * width >= kStagedTransposeTileBytes &&
+                      cols_extent * width >= kStagedTransposeTileBytes;
+  const int64_t row_bytes = oblong ? kOblongStagedRowBytes : kStagedTransposeTileBytes;
+  const int64_t col_bytes = oblong ? kOblongStagedColumnBytes : kStagedTransposeTileBytes;
+  const int64_t rows =
+      std::min(rows_extent, std::max(lanes, std::max<int64_t>(1, row_bytes / width)));
+  const int64_t cols = std::min(cols_extent, std::max<int64_t>(1, col_bytes / width));
   const int64_t whole_rows = StagedSideTile(rows_extent, rows, width);
   return TileShape{
       whole_rows <= kMaxStagedTransposeRows ? whole_rows : std::min(rows, kMaxStagedTransposeRows),
-      StagedSideTile(cols_extent, std::min(cols_extent, nominal), width)};
+      StagedSideTile(cols_extent, cols, width)};
 }
 
 void AddLoop(Plan* plan, int64_t count, int64_t src_step, int64_t dst_step) {
@@ -150,13 +160,17 @@ int32_t FindTransposeNode(const Problem& problem) {
   return -1;
 }
 
+bool SourceFromDram(const Problem& problem) {
+  return problem.count * problem.elem_size >= StreamingThreshold();
+}
+
 bool StagedWalksDestination(const Problem& problem, int64_t lanes) {
   const int32_t row = FindTransposeNode(problem);
   if (row < 0) {
     return false;
   }
-  const TileShape tile = StagedTileShape(problem.nodes[row].n, problem.nodes[problem.rank - 1].n,
-                                         problem.elem_size, lanes);
+  const TileShape tile =
+      StagedTileShape(problem, problem.nodes[row].n, problem.nodes[problem.rank - 1].n, lanes);
   return tile.rows >= tile.cols;
 }
 
@@ -209,7 +223,7 @@ void LayOutLoops(Plan* plan) {
       col_tile = std::min(col_node.n, std::max<int64_t>(1, column_bytes / width));
       row_tile = std::min(rows_extent, std::max<int64_t>(lanes, row_bytes / width));
       if (staged) {
-        const TileShape tile = StagedTileShape(rows_extent, col_node.n, width, lanes);
+        const TileShape tile = StagedTileShape(problem, rows_extent, col_node.n, lanes);
         row_tile = tile.rows;
         col_tile = tile.cols;
       }

@@ -32,6 +32,18 @@ constexpr int64_t kMaxStagedTransposeRows = 128;
 // whole beyond kMaxStagedTransposeRows destination rows is cut into tiles instead.
 constexpr int64_t kStagedTransposeTileBytes = 256;
 constexpr int64_t kMaxStagedTransposeWholeBytes = 1024;
+// From DRAM, a staged tile whose sides both span kStagedTransposeTileBytes or more is oblong:
+// 128 bytes of each source row (32 f32 destination rows) by 512 bytes of each destination row
+// (128 source rows), so that each block writes 8 whole lines a destination row and reads 2 a
+// source row. Sides taken whole stay whole. Measured on Zen 5, one thread, paired runs against
+// 256 x 256 bytes: f32 8192^2 1.22, 8191x8193 1.19, [384,144,384].permute(2,1,0) 1.20, f64
+// 4096^2 1.19, f16 8192^2 1.11, f16 [4,32,2048,128].transpose(2,3) 1.21, bf16 NCHW->NHWC (256
+// channels) 1.20; the access pattern alone (build/bench/ravel_bench_patterns, 128 rows x 128
+// bytes against 64 x 256) 1.35. Kept at 256 x 256: 1-byte lanes (u8 16384^2 0.79), a whole
+// side shorter than 256 bytes (NCHW <-> NHWC 7x7, f32, 0.90-0.93) and in-cache transposes
+// (0.94-1.42, median 1.04).
+constexpr int64_t kOblongStagedRowBytes = 128;
+constexpr int64_t kOblongStagedColumnBytes = 512;
 // Destination bytes one call of a row kernel aims to cover.
 constexpr int64_t kRowBlockBytes = int64_t{64} << 10;
 // The longest destination row segment one call covers (longer rows are split in tiles).
@@ -51,6 +63,9 @@ int32_t FindTransposeNode(const Problem& problem);
 // (in L3) 0.93x. u8 tiles (256 source rows of 128 bytes) walk the band: along the destination
 // 0.5-0.9x.
 bool StagedWalksDestination(const Problem& problem, int64_t lanes);
+
+// Whether the problem's bytes are past the streaming threshold (its source comes from DRAM).
+bool SourceFromDram(const Problem& problem);
 
 // Fills plan->block, loops, tile loops and extents for plan->problem and plan->family; sets
 // plan->units to the number of kernel calls.
