@@ -11,6 +11,7 @@
 //       --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -50,18 +51,23 @@ void SetBandwidth(benchmark::State& state) {
 }
 
 // Moves the matrix in the staged transpose's order with blocks of `rows` source rows x `bytes`.
-void TransposeLines(const uint8_t* src, uint8_t* dst, int64_t rows, int64_t bytes,
+// Source rows are kRowBytes + src_pad apart (src_pad 4: rows off the line grid, as in 8191 x
+// 8193; the last band and column are left out so that the rows stay inside the matrix).
+void TransposeLines(const uint8_t* src, uint8_t* dst, int64_t rows, int64_t bytes, int64_t src_pad,
                     std::vector<uint8_t>* buffer) {
   uint8_t* staged = buffer->data();
   const int64_t dst_rows = bytes / kElementBytes;
   const int64_t dst_bytes = rows * kElementBytes;
-  for (int64_t band = 0; band < kExtent; band += rows) {
-    for (int64_t column = 0; column < kRowBytes; column += bytes) {
+  const int64_t last = src_pad == 0 ? 0 : 1;
+  for (int64_t band = 0; band < kExtent - last * rows; band += rows) {
+    for (int64_t column = 0; column < kRowBytes - last * bytes; column += bytes) {
       for (int64_t r = 0; r < rows; ++r) {
-        const uint8_t* row = src + (band + r) * kRowBytes + column;
-        for (int64_t line = 0; line < bytes; line += kLineBytes) {
-          __builtin_prefetch(row + bytes + line, /*rw=*/0,
-                             /*locality=*/2);  // into the L2, as ravel
+        const uint8_t* row = src + (band + r) * (kRowBytes + src_pad) + column;
+        // Every line the same row's next block touches, into the L2, as ravel.
+        const uintptr_t next = reinterpret_cast<uintptr_t>(row + bytes);
+        for (uintptr_t line = next & ~uintptr_t{kLineBytes - 1}; line < next + bytes;
+             line += kLineBytes) {
+          __builtin_prefetch(reinterpret_cast<const void*>(line), /*rw=*/0, /*locality=*/2);
         }
         std::memcpy(staged + r * bytes, row, static_cast<size_t>(bytes));
       }
@@ -83,9 +89,10 @@ void BenchTransposeLines(benchmark::State& state) {
   }
   const int64_t rows = state.range(0);
   const int64_t bytes = state.range(1);
+  const int64_t src_pad = state.range(2);
   std::vector<uint8_t> buffer(static_cast<size_t>(rows * bytes));
   for (auto _ : state) {
-    TransposeLines(buffers.src.data(), buffers.dst.data(), rows, bytes, &buffer);
+    TransposeLines(buffers.src.data(), buffers.dst.data(), rows, bytes, src_pad, &buffer);
     benchmark::ClobberMemory();
   }
   SetBandwidth(state);
@@ -114,15 +121,24 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("stream/copy/bytes:268435456", BenchStreamCopy)
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
-  // Source rows x bytes of each: square blocks (64 x 256, 64 x 64 f32 elements, was ravel's in
-  // cache and from DRAM until ravel's oblong tiles), ravel's oblong tile from DRAM (128 x 128:
-  // 32 destination rows of 512 bytes), and oblong neighbours. Zen 5, one thread, two runs:
-  // 128 x 128 at 1.29-1.35x the rate of 64 x 256; 128 x 256 and 256 x 128 1.12-1.23x.
-  for (const auto& [rows, bytes] : std::vector<std::pair<int64_t, int64_t>>{
-           {64, 256}, {128, 128}, {128, 256}, {256, 128}, {256, 64}, {128, 64}, {512, 64}}) {
+  // Source rows x bytes of each: square blocks (64 x 256, 64 x 64 f32 elements, ravel's in cache
+  // and, until its oblong tiles, from DRAM), ravel's oblong tile from DRAM (128 x 128: 32
+  // destination rows of 512 bytes), oblong neighbours, and the first two with source rows off
+  // the line grid (src_pad 4). Zen 5, one thread, two runs: 128 x 128 at 1.29-1.35x the rate of
+  // 64 x 256, 128 x 256 and 256 x 128 1.12-1.23x; 128 x 128 with source rows off
+  // the grid 0.85-0.90x (three runs; 64 x 256: 0.89-1.14x).
+  for (const std::array<int64_t, 3>& args : std::vector<std::array<int64_t, 3>>{{64, 256, 0},
+                                                                                {128, 128, 0},
+                                                                                {128, 256, 0},
+                                                                                {256, 128, 0},
+                                                                                {256, 64, 0},
+                                                                                {128, 64, 0},
+                                                                                {512, 64, 0},
+                                                                                {64, 256, 4},
+                                                                                {128, 128, 4}}) {
     benchmark::RegisterBenchmark("pattern/transpose-lines/f32:8192x8192", BenchTransposeLines)
-        ->Args({rows, bytes})
-        ->ArgNames({"rows", "bytes"})
+        ->Args({args[0], args[1], args[2]})
+        ->ArgNames({"rows", "bytes", "src_pad"})
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
   }
