@@ -111,6 +111,22 @@ void BenchStreamCopy(benchmark::State& state) {
   SetBandwidth(state);
 }
 
+// Source rows x bytes of each: square blocks (64 x 256, 64 x 64 f32 elements, ravel's in cache
+// and, until its oblong tiles, from DRAM), ravel's oblong tile from DRAM (128 x 128: 32
+// destination rows of 512 bytes), oblong neighbours, and the first two with source rows off
+// the line grid (src_pad 4). Zen 5, one thread, two runs: 128 x 128 at 1.29-1.35x the rate of
+// 64 x 256, 128 x 256 and 256 x 128 1.12-1.23x; 128 x 128 with source rows off the grid
+// 0.85-0.90x (three runs; 64 x 256: 0.89-1.14x).
+constexpr std::array<std::array<int64_t, 3>, 9> kBlocks = {{{64, 256, 0},
+                                                            {128, 128, 0},
+                                                            {128, 256, 0},
+                                                            {256, 128, 0},
+                                                            {256, 64, 0},
+                                                            {128, 64, 0},
+                                                            {512, 64, 0},
+                                                            {64, 256, 4},
+                                                            {128, 128, 4}}};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -121,21 +137,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("stream/copy/bytes:268435456", BenchStreamCopy)
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
-  // Source rows x bytes of each: square blocks (64 x 256, 64 x 64 f32 elements, ravel's in cache
-  // and, until its oblong tiles, from DRAM), ravel's oblong tile from DRAM (128 x 128: 32
-  // destination rows of 512 bytes), oblong neighbours, and the first two with source rows off
-  // the line grid (src_pad 4). Zen 5, one thread, two runs: 128 x 128 at 1.29-1.35x the rate of
-  // 64 x 256, 128 x 256 and 256 x 128 1.12-1.23x; 128 x 128 with source rows off
-  // the grid 0.85-0.90x (three runs; 64 x 256: 0.89-1.14x).
-  for (const std::array<int64_t, 3>& args : std::vector<std::array<int64_t, 3>>{{64, 256, 0},
-                                                                                {128, 128, 0},
-                                                                                {128, 256, 0},
-                                                                                {256, 128, 0},
-                                                                                {256, 64, 0},
-                                                                                {128, 64, 0},
-                                                                                {512, 64, 0},
-                                                                                {64, 256, 4},
-                                                                                {128, 128, 4}}) {
+  for (const std::array<int64_t, 3>& args : kBlocks) {
     benchmark::RegisterBenchmark("pattern/transpose-lines/f32:8192x8192", BenchTransposeLines)
         ->Args({args[0], args[1], args[2]})
         ->ArgNames({"rows", "bytes", "src_pad"})
