@@ -322,9 +322,10 @@ TEST(BuildPlan, AutomaticStreamingSkipsCopyRunsOfUnderThreeLines) {
 // (destination rows many, short or aliasing with the source's) or destination rows are short
 // and follow one another, under AUTO and ON alike; of those, lanes whose tile rows are whole
 // lines stage only where rows alias on both sides or source rows are short, else stream their
-// tiles directly. Wider tiles that neither stage nor stream directly (misaligned rows) keep
-// regular stores and the in-cache plan under AUTO, and stage under ON.
-TEST(BuildPlan, StreamedTransposesStageOnlyWhereRowsAlias) {
+// tiles directly. Wider tiles that neither stage nor stream directly (rows not whole lines)
+// stage where their tiles are oblong (OblongStagedTile), else keep regular stores and the
+// in-cache plan under AUTO, and stage under ON.
+TEST(BuildPlan, StreamedTransposesStageWhereRowsAliasOrTilesAreOblong) {
   if (std::getenv("RAVEL_STREAMING") != nullptr) {
     GTEST_SKIP() << "RAVEL_STREAMING overrides the automatic choice";
   }
@@ -373,9 +374,18 @@ TEST(BuildPlan, StreamedTransposesStageOnlyWhereRowsAlias) {
     // NHWC -> NCHW with 7x7 images: destination rows of 196 B one after another stage blocks
     // that are runs of the destination.
     EXPECT_TRUE(stages(4, {{64, 401408, 401408}, {2048, 4, 196}, {49, 8192, 4}})) << IsaName(isa);
-    // f32 7263^2: destination rows not a whole number of lines keep regular stores under AUTO.
-    const Plan misaligned = plan_for(RAVEL_STREAMING_AUTO, 4, {{7263, 4, 29052}, {7263, 29052, 4}});
-    EXPECT_FALSE(misaligned.block.stream) << DescribePlan(misaligned);
+    // Destination rows not a whole number of lines that do not alias stage where their tiles
+    // are oblong (f32 7263^2, f64 4001^2, [72,3236,72].permute(2,1,0)) and keep regular stores
+    // where not ([16,8001,49].permute(0,2,1): source rows of 196 B).
+    EXPECT_TRUE(stages(4, {{7263, 4, 29052}, {7263, 29052, 4}})) << IsaName(isa);
+    if (StagedTransposeKernel(isa, 8) != nullptr) {
+      EXPECT_TRUE(stages(8, {{4001, 8, 32008}, {4001, 32008, 8}})) << IsaName(isa);
+    }
+    EXPECT_TRUE(stages(4, {{72, 4, 931968}, {3236, 288, 288}, {72, 931968, 4}})) << IsaName(isa);
+    const Plan short_rows =
+        plan_for(RAVEL_STREAMING_AUTO, 4, {{16, 1568196, 1568196}, {49, 4, 32004}, {8001, 196, 4}});
+    EXPECT_FALSE(short_rows.block.stream) << DescribePlan(short_rows);
+    EXPECT_NE(short_rows.transpose_store, TransposeStore::kStaged) << DescribePlan(short_rows);
     // 1- and 2-byte lanes stage whatever their rows: u8 [12000,12000].t() and [10000,8192].t()
     // (source rows 8 KiB apart), f16 [6000,6000].t().
     for (const int64_t width : {1, 2}) {

@@ -34,15 +34,13 @@ struct TileShape {
   int64_t cols;  // destination columns (source rows)
 };
 
-// A staged transpose's tile for rows_extent destination rows of cols_extent elements of the
-// problem's width. From DRAM, where lanes are 2 bytes or more and both sides are at least the
-// nominal tile, it is oblong (kOblongStagedRowBytes x kOblongStagedColumnBytes).
-TileShape StagedTileShape(const Problem& problem, int64_t rows_extent, int64_t cols_extent,
-                          int64_t lanes) {
+// A staged transpose's tile: oblong (kOblongStagedRowBytes x kOblongStagedColumnBytes) where
+// OblongStagedTile, else kStagedTransposeTileBytes a side; sides taken whole stay whole.
+TileShape StagedTileShape(const Problem& problem, int64_t lanes) {
   const int64_t width = problem.elem_size;
-  const bool oblong = width >= 2 && SourceFromDram(problem) &&
-                      rows_extent * width >= kStagedTransposeTileBytes &&
-                      cols_extent * width >= kStagedTransposeTileBytes;
+  const int64_t rows_extent = problem.nodes[FindTransposeNode(problem)].n;
+  const int64_t cols_extent = problem.nodes[problem.rank - 1].n;
+  const bool oblong = OblongStagedTile(problem);
   const int64_t row_bytes = oblong ? kOblongStagedRowBytes : kStagedTransposeTileBytes;
   const int64_t col_bytes = oblong ? kOblongStagedColumnBytes : kStagedTransposeTileBytes;
   const int64_t rows =
@@ -164,13 +162,20 @@ bool SourceFromDram(const Problem& problem) {
   return problem.count * problem.elem_size >= StreamingThreshold();
 }
 
+bool OblongStagedTile(const Problem& problem) {
+  const int32_t row = FindTransposeNode(problem);
+  const int64_t width = problem.elem_size;
+  return row >= 0 && width >= 2 && SourceFromDram(problem) &&
+         problem.nodes[row].n * width >= kStagedTransposeTileBytes &&
+         problem.nodes[problem.rank - 1].n * width >= kStagedTransposeTileBytes;
+}
+
 bool StagedWalksDestination(const Problem& problem, int64_t lanes) {
   const int32_t row = FindTransposeNode(problem);
   if (row < 0) {
     return false;
   }
-  const TileShape tile =
-      StagedTileShape(problem, problem.nodes[row].n, problem.nodes[problem.rank - 1].n, lanes);
+  const TileShape tile = StagedTileShape(problem, lanes);
   return tile.rows >= tile.cols;
 }
 
@@ -223,7 +228,7 @@ void LayOutLoops(Plan* plan) {
       col_tile = std::min(col_node.n, std::max<int64_t>(1, column_bytes / width));
       row_tile = std::min(rows_extent, std::max<int64_t>(lanes, row_bytes / width));
       if (staged) {
-        const TileShape tile = StagedTileShape(problem, rows_extent, col_node.n, lanes);
+        const TileShape tile = StagedTileShape(problem, lanes);
         row_tile = tile.rows;
         col_tile = tile.cols;
       }
