@@ -178,10 +178,11 @@ void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
 // [16,8192,n].permute(0,2,1) with n = 81 to 256 1.04-1.50; f64 [3000,4096].t() 1.85; staged and
 // streamed 1.1-1.9x on f32 8192^2, [8192,6000].t(), [16384,2000].t(),
 // [32,32,32,32,32].permute(4,3,2,1,0), [16,8192,n].permute(0,2,1) with n = 33 to 65, NCHW -> NHWC
-// with 2048 channels and 7x7 images; f64 4096^2, [16384,480].t(). Staged in oblong tiles (from
-// DRAM, OblongStagedTile), they also beat regular stores where destination rows are not whole
-// lines (tools/ab.py --per-case, one thread, against the in-cache plan, which the JIT ran): f32
-// 7263^2 1.34x, [5000,7001].t() 1.42x, 6001^2 1.17x.
+// with 2048 channels and 7x7 images; f64 4096^2, [16384,480].t(). Staged in oblong tiles or
+// whole sides (from DRAM, OblongStagedTile), they also beat regular stores where destination
+// rows are not whole lines (tools/ab.py --per-case, against the in-cache plan, which the JIT
+// ran; one / two threads): f32 7263^2 1.23 / 1.29x, [5000,7001].t() 1.23 / 1.25x,
+// [72,3236,72].permute(2,1,0) (72 x 72, whole) 1.32 / 1.95x, f64 4001^2 1.17 / 1.28x.
 bool StreamedStagingPays(const Problem& problem) {
   const int32_t row = FindTransposeNode(problem);
   const Node& rows = problem.nodes[row];

@@ -67,9 +67,9 @@ bool StagedWalksDestination(const Problem& problem, int64_t lanes);
 // Whether the problem's bytes are past the streaming threshold (its source comes from DRAM).
 bool SourceFromDram(const Problem& problem);
 
-// Whether a staged transpose of the problem takes oblong tiles: from DRAM, lanes of 2 bytes or
-// more, and both sides (the transpose node's and the innermost node's) at least
-// kStagedTransposeTileBytes.
+// Whether a staged transpose of the problem takes oblong tiles (or a side whole where it is at
+// most kMaxStagedTransposeWholeBytes): from DRAM, lanes of 2 bytes or more, and both sides (the
+// transpose node's and the innermost node's) at least kStagedTransposeTileBytes.
 bool OblongStagedTile(const Problem& problem);
 
 // Fills plan->block, loops, tile loops and extents for plan->problem and plan->family; sets
