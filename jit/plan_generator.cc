@@ -58,6 +58,9 @@ std::string PlanGenerator::Applicable(const Plan& plan) {
   if (plan.loop_count < 0 || plan.loop_count > RAVEL_MAX_RANK + 2) {
     return "bad loop count";
   }
+  if (plan.block.col_group != 0 || plan.block.row_group != 0) {
+    return "its rows or columns come in groups, which only Highway's staged transpose reads";
+  }
   return "";
 }
 
@@ -518,6 +521,7 @@ void PlanGenerator::PermutationBody() {
 
 // plan.kernel(args, src, dst) for this block: the RowsArgs that Highway's driver would pass
 // (kernels/.. RunKernelCalls), written into the frame with the block's edges as immediates.
+static_assert(sizeof(RowsArgs) == 14 * 8, "KernelCallBody writes every field of RowsArgs");
 void PlanGenerator::KernelCallBody(int64_t rows, int64_t n) {
   const RowsArgs& block = plan_.block;
   const auto field = [&](size_t offset) {
@@ -551,6 +555,10 @@ void PlanGenerator::KernelCallBody(int64_t rows, int64_t n) {
   }
   store(offsetof(RowsArgs, cols_total), block.cols_total);
   store(offsetof(RowsArgs, next_src_offset), block.next_src_offset);
+  store(offsetof(RowsArgs, col_group), block.col_group);
+  store(offsetof(RowsArgs, src_group_stride), block.src_group_stride);
+  store(offsetof(RowsArgs, row_group), block.row_group);
+  store(offsetof(RowsArgs, dst_group_stride), block.dst_group_stride);
   lea(reg_call_param1, ptr[rsp + kernel_args_offset_]);
   mov(reg_call_param2, reg_unit_src);
   mov(reg_call_param3, reg_unit_dst);

@@ -490,6 +490,80 @@ TEST(BuildPlan, StagedTransposesFromDramHaveOblongTiles) {
   }
 }
 
+// From DRAM, a staged transpose whose destination rows are under 256 bytes takes several entries
+// of the node that continues them (its destination stride is their bytes) in each block, 512
+// bytes of each destination row (RowsArgs::col_group); likewise source rows of a line or less,
+// or not whole lines, 256 bytes of each (RowsArgs::row_group). The column tiles step over whole
+// groups. In cache, and where no node continues the rows, nothing is grouped.
+TEST(BuildPlan, StagedTransposesFromDramGroupShortRowsWithTheNodeThatContinuesThem) {
+  PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
+  request.streaming = RAVEL_STREAMING_ON;
+  for (Isa isa : AvailableIsas()) {
+    request.isa = isa;
+    if (StagedTransposeKernel(isa, 4) == nullptr || TransposeTileLanes(4, isa) > 16) {
+      continue;
+    }
+    const auto plan_of = [&](std::initializer_list<Node> nodes) {
+      Plan plan;
+      EXPECT_EQ(BuildPlan(MakeProblem(4, nodes), request, &plan), RAVEL_OK);
+      return plan;
+    };
+    // f32 32^5 .permute(4,3,2,1,0): rows of 128 B (whole lines) stay one group.
+    const Plan reversal = plan_of({{32, 4, 4194304},
+                                   {32, 128, 131072},
+                                   {32, 4096, 4096},
+                                   {32, 131072, 128},
+                                   {32, 4194304, 4}});
+    EXPECT_EQ(reversal.transpose_store, TransposeStore::kStaged) << DescribePlan(reversal);
+    EXPECT_EQ(reversal.block.col_group, 32) << DescribePlan(reversal);
+    EXPECT_EQ(reversal.block.src_group_stride, 131072) << DescribePlan(reversal);
+    EXPECT_EQ(reversal.block.n, 128) << DescribePlan(reversal);
+    EXPECT_EQ(reversal.block.cols_total, 32 * 32) << DescribePlan(reversal);
+    EXPECT_EQ(reversal.block.row_group, 0) << DescribePlan(reversal);
+    EXPECT_EQ(reversal.block.rows, 32) << DescribePlan(reversal);
+    ASSERT_GE(reversal.col_tile_loop, 0) << DescribePlan(reversal);
+    EXPECT_EQ(reversal.loops[reversal.col_tile_loop].count, 8) << DescribePlan(reversal);
+    EXPECT_EQ(reversal.loops[reversal.col_tile_loop].src_step, 4 * 131072)
+        << DescribePlan(reversal);
+    EXPECT_EQ(reversal.loops[reversal.col_tile_loop].dst_step, 512) << DescribePlan(reversal);
+    // f32 16^6 .permute(5,4,3,2,1,0): rows of 64 B on both sides, four groups of each a block.
+    const Plan six = plan_of({{16, 4, 4194304},
+                              {16, 64, 262144},
+                              {16, 1024, 16384},
+                              {16, 16384, 1024},
+                              {16, 262144, 64},
+                              {16, 4194304, 4}});
+    EXPECT_EQ(six.transpose_store, TransposeStore::kStaged) << DescribePlan(six);
+    EXPECT_EQ(six.block.col_group, 16) << DescribePlan(six);
+    EXPECT_EQ(six.block.n, 128) << DescribePlan(six);
+    EXPECT_EQ(six.block.row_group, 16) << DescribePlan(six);
+    EXPECT_EQ(six.block.dst_group_stride, 262144) << DescribePlan(six);
+    EXPECT_EQ(six.block.rows, 64) << DescribePlan(six);
+    EXPECT_EQ(six.rows_extent, 256) << DescribePlan(six);
+    ASSERT_GE(six.row_tile_loop, 0) << DescribePlan(six);
+    EXPECT_EQ(six.loops[six.row_tile_loop].src_step, 256) << DescribePlan(six);
+    EXPECT_EQ(six.loops[six.row_tile_loop].dst_step, 4 * 262144) << DescribePlan(six);
+    // Source rows of 96 B (not whole lines) are grouped two a block.
+    const Plan odd_rows = plan_of({{16, 1152, 4423680},
+                                   {24, 4, 184320},
+                                   {12, 5898240, 15360},
+                                   {12, 96, 1280},
+                                   {20, 18432, 64},
+                                   {16, 368640, 4}});
+    EXPECT_EQ(odd_rows.block.row_group, 24) << DescribePlan(odd_rows);
+    EXPECT_EQ(odd_rows.block.rows, 48) << DescribePlan(odd_rows);
+    EXPECT_EQ(odd_rows.block.col_group, 16) << DescribePlan(odd_rows);
+    // In cache (f32 16^5, 4 MiB): no groups.
+    const Plan cached = plan_of(
+        {{16, 4, 262144}, {16, 64, 16384}, {16, 1024, 1024}, {16, 16384, 64}, {16, 262144, 4}});
+    EXPECT_EQ(cached.block.col_group, 0) << DescribePlan(cached);
+    EXPECT_EQ(cached.block.row_group, 0) << DescribePlan(cached);
+    // No node continues the destination rows (a 2-D transpose with short rows): no groups.
+    const Plan flat = plan_of({{48, 4, 4 * 400000}, {400000, 48 * 4, 4}});
+    EXPECT_EQ(flat.block.col_group, 0) << DescribePlan(flat);
+  }
+}
+
 // Streamed staged transposes walk along their destination rows where a tile's source rows are
 // at least as long as its destination rows (f32 and f64 in cache: 256 bytes each), along their
 // band of source rows where shorter (u8: 128 of 256; oblong tiles from DRAM: 128 of 512): the

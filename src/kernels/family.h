@@ -37,6 +37,15 @@ struct RowsArgs {
   // Where the next call's source starts relative to this call's (the innermost loop's step; 0
   // for a single call): what kernels that prefetch the next block fetch.
   int64_t next_src_offset = 0;
+  // Staged transposes only: columns in groups of col_group (a second node continues the
+  // destination rows), column j's source at (j / col_group) * src_group_stride + (j % col_group)
+  // * src_stride; 0 for one group. Blocks start on a group and hold whole groups.
+  int64_t col_group = 0;
+  int64_t src_group_stride = 0;
+  // Likewise rows in groups of row_group (a second node continues the source rows): row r's
+  // destination at (r / row_group) * dst_group_stride + (r % row_group) * dst_row_stride.
+  int64_t row_group = 0;
+  int64_t dst_group_stride = 0;
 };
 
 using RowsKernel = void (*)(const RowsArgs& args, const char* src, char* dst);

@@ -343,12 +343,48 @@ HWY_INLINE void PrefetchLinesToL2(const char* p, int64_t bytes) {
   }
 }
 
+// The source offset of block column j, in groups where RowsArgs::col_group is set.
+HWY_INLINE int64_t ColumnSourceOffset(const RowsArgs& args, int64_t j) {
+  if (args.col_group == 0) {
+    return j * args.src_stride;
+  }
+  return (j / args.col_group) * args.src_group_stride + (j % args.col_group) * args.src_stride;
+}
+
+// The destination offset of block row r, in groups where RowsArgs::row_group is set.
+HWY_INLINE int64_t RowDestinationOffset(const RowsArgs& args, int64_t r) {
+  if (args.row_group == 0) {
+    return r * args.dst_row_stride;
+  }
+  return (r / args.row_group) * args.dst_group_stride + (r % args.row_group) * args.dst_row_stride;
+}
+
+// fn(j) for tiles of `lanes` columns [j, j + lanes) covering columns [0, cols), none across a
+// column group (RowsArgs::col_group, at least `lanes`): each group's last tile overlaps its
+// predecessor, and a last group shorter than a tile (columns staged past the block's own, which
+// the next block owns whole) is staged a whole tile of it, past `cols`.
+template <class Fn>
+HWY_INLINE void ForEachColumnTile(const RowsArgs& args, int64_t cols, int64_t lanes, const Fn& fn) {
+  if (args.col_group == 0) {
+    ForEachTile(cols, lanes, fn);
+    return;
+  }
+  for (int64_t group = 0; group < cols; group += args.col_group) {
+    const int64_t group_cols = std::min(args.col_group, cols - group);
+    if (group_cols < lanes) {
+      fn(group);
+    } else {
+      ForEachTile(group_cols, lanes, [&](int64_t j) { fn(group + j); });
+    }
+  }
+}
+
 // Columns after the block's own that its staging also holds: up to the end of the line where
 // each row's last owned byte lies (none when rows are line-aligned and the block ends on a line
 // boundary: those reads would come from DRAM again for the next block), within the row.
 HWY_INLINE int64_t StagedExtraColumns(const RowsArgs& args, const char* dst, int64_t width) {
   int64_t bytes = kLineBytes;
-  if (args.dst_row_stride % kLineBytes == 0) {
+  if (args.dst_row_stride % kLineBytes == 0 && args.dst_group_stride % kLineBytes == 0) {
     const int64_t end =
         static_cast<int64_t>((reinterpret_cast<uintptr_t>(dst) + args.n * width) % kLineBytes);
     bytes = (kLineBytes - end) % kLineBytes;
@@ -380,10 +416,11 @@ HWY_INLINE void StageBlock(D d, const RowsArgs& args, const char* src, char* dst
     const int64_t base = std::min(chunk_begin, chunk_end - tile_rows);
     const auto stage_group = [&](int64_t j) {
       for (int64_t k = j + (chunk - j % chunks + chunks) % chunks; k < j + tile_cols; k += chunks) {
-        PrefetchLinesToL2(next_tile + k * args.src_stride, next_tile_bytes);
+        PrefetchLinesToL2(next_tile + ColumnSourceOffset(args, k), next_tile_bytes);
       }
+      const char* column = src + ColumnSourceOffset(args, j);
       const auto stage = [&](int64_t r) {
-        TransposeTile(d, src + r * kWidth + j * args.src_stride, args.src_stride,
+        TransposeTile(d, column + r * kWidth, args.src_stride,
                       buffer + (r - base) * kPitch + j * kWidth, kPitch, false);
       };
       int64_t r = base;
@@ -394,16 +431,10 @@ HWY_INLINE void StageBlock(D d, const RowsArgs& args, const char* src, char* dst
         stage(chunk_end - tile_rows);
       }
     };
-    int64_t j = 0;
-    for (; j + tile_cols <= staged_cols; j += tile_cols) {
-      stage_group(j);
-    }
-    if (j < staged_cols) {
-      stage_group(staged_cols - tile_cols);
-    }
+    ForEachColumnTile(args, staged_cols, tile_cols, stage_group);
     for (int64_t r = chunk_begin; r < chunk_end; ++r) {
-      WriteOwnedLines(dst + r * args.dst_row_stride, buffer + (r - base) * kPitch, args.n * kWidth,
-                      staged_cols * kWidth, first_block, args.stream);
+      WriteOwnedLines(dst + RowDestinationOffset(args, r), buffer + (r - base) * kPitch,
+                      args.n * kWidth, staged_cols * kWidth, first_block, args.stream);
     }
   }
 }
@@ -432,8 +463,9 @@ HWY_NOINLINE bool TransposeContiguousBlock(const RowsArgs& args, const char* src
   const int64_t tile_rows = TileRows(d);
   const int64_t tile_cols = static_cast<int64_t>(hn::Lanes(d));
   const int64_t row_bytes = args.n * kWidth;
-  if (args.dst_row_stride != row_bytes || args.n != args.cols_total || args.rows < tile_rows ||
-      args.n < tile_cols || args.rows * row_bytes > kStagedBufferBytes) {
+  if (args.col_group != 0 || args.row_group != 0 || args.dst_row_stride != row_bytes ||
+      args.n != args.cols_total || args.rows < tile_rows || args.n < tile_cols ||
+      args.rows * row_bytes > kStagedBufferBytes) {
     return false;
   }
   alignas(64) char buffer[kStagedBufferBytes];
@@ -450,6 +482,35 @@ HWY_NOINLINE bool TransposeContiguousBlock(const RowsArgs& args, const char* src
   });
   CopyBytes(dst, buffer, static_cast<size_t>(args.rows * row_bytes), args.stream);
   return true;
+}
+
+// Whether staged tiles of tag d fit a block's column groups (RowsArgs::col_group): none crosses a
+// group, and a tile staged past the block's columns stays in its buffer row (a line past them).
+template <class D, typename T = hn::TFromD<D>>
+HWY_INLINE bool TilesFitGroups(D d, const RowsArgs& args) {
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  return args.col_group == 0 ||
+         (args.col_group >= lanes && lanes * static_cast<int64_t>(sizeof(T)) <= kLineBytes);
+}
+
+// The block transposed a row group by a column group at a time by TransposeRows, with regular
+// stores.
+template <typename T>
+void TransposeGroupsDirect(const RowsArgs& args, const char* src, char* dst) {
+  const int64_t row_group = args.row_group != 0 ? args.row_group : args.rows;
+  const int64_t col_group = args.col_group != 0 ? args.col_group : args.n;
+  RowsArgs group = args;
+  group.col_group = 0;
+  group.row_group = 0;
+  group.stream = false;
+  for (int64_t r = 0; r < args.rows; r += row_group) {
+    group.rows = std::min(row_group, args.rows - r);
+    for (int64_t j = 0; j < args.n; j += col_group) {
+      group.n = std::min(col_group, args.n - j);
+      TransposeRows<T>(group, src + r * sizeof(T) + ColumnSourceOffset(args, j),
+                       dst + RowDestinationOffset(args, r) + j * sizeof(T));
+    }
+  }
 }
 
 // Streaming transpose for any destination alignment and lane width: blocks are transposed into
@@ -469,13 +530,17 @@ void TransposeStaged(const RowsArgs& args, const char* src, char* dst) {
                         : row_bytes <= kMidStagedPitch - kLineBytes  ? kMidStagedPitch
                                                                      : kWideStagedPitch;
   if (lanes < 2 || args.rows < lanes || staged_cols < lanes || row_bytes > kMaxStagedRowBytes ||
-      StagedChunkRows(pitch) < TileRows(d)) {
+      StagedChunkRows(pitch) < TileRows(d) || !TilesFitGroups(edge, args)) {
+    if (args.col_group != 0 || args.row_group != 0) {
+      TransposeGroupsDirect<T>(args, src, dst);
+      return;
+    }
     RowsArgs direct = args;
     direct.stream = false;
     TransposeRows<T>(direct, src, dst);
     return;
   }
-  if (staged_cols >= static_cast<int64_t>(hn::Lanes(d))) {
+  if (staged_cols >= static_cast<int64_t>(hn::Lanes(d)) && TilesFitGroups(d, args)) {
     StageBlockWithPitch(d, pitch, args, src, dst, staged_cols);
   } else {
     StageBlockWithPitch(edge, pitch, args, src, dst, staged_cols);

@@ -183,13 +183,13 @@ void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
 // rows are not whole lines (tools/ab.py --per-case, against the in-cache plan, which the JIT
 // ran; one / two threads): f32 7263^2 1.23 / 1.29x, [5000,7001].t() 1.23 / 1.25x,
 // [72,3236,72].permute(2,1,0) (72 x 72, whole) 1.32 / 1.95x, f64 4001^2 1.17 / 1.28x.
-bool StreamedStagingPays(const Problem& problem) {
+bool StreamedStagingPays(const Problem& problem, int64_t lanes) {
   const int32_t row = FindTransposeNode(problem);
   const Node& rows = problem.nodes[row];
   const bool destination_aliases = SetAliasingRows(rows.dst_stride);
   const bool many_or_short_rows =
       rows.n > kMaxDirectStreamRows || rows.n * problem.elem_size <= kMaxShortStagedSourceRowBytes;
-  return problem.elem_size < 4 ||
+  return problem.elem_size < 4 || StagedColumnGroupNode(problem, lanes) >= 0 ||
          (destination_aliases && (StagesInCache(problem) || many_or_short_rows)) ||
          (OblongStagedTile(problem) && !WholeLineRows(problem)) ||
          (ContiguousDestinationRows(problem) &&
@@ -208,6 +208,9 @@ TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
   const int64_t lanes = TransposeTileLanes(width, isa);
   const Node& rows = problem.nodes[row];
   const bool narrow = rows.n < lanes || problem.nodes[problem.rank - 1].n < lanes;
+  if (StagedColumnGroupNode(problem, lanes) >= 0 && StagedTransposeKernel(isa, width) != nullptr) {
+    return TransposeStore::kStaged;
+  }
   // Destination rows shorter than kMinStreamedRowBytes leave partial lines at both ends of every
   // row: streaming them loses to regular stores (NHWC -> NCHW with 7x7 images: 1.4x).
   if (problem.nodes[problem.rank - 1].n * width < kMinStreamedRowBytes &&
@@ -238,7 +241,7 @@ TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
       rows.n <= kMaxDirectStreamRows && rows.n % lanes == 0 && !SetAliasingRows(rows.dst_stride);
   const bool dense_rows = rows.dst_stride <= kMaxDenseDirectStreamStride;
   const bool short_staged_rows =
-      StreamedStagingPays(problem) && rows.n * width <= kMaxShortStagedSourceRowBytes;
+      StreamedStagingPays(problem, lanes) && rows.n * width <= kMaxShortStagedSourceRowBytes;
   const bool direct_pays =
       width >= 4 && WholeLineRows(problem) && !StagesInCache(problem) && !short_staged_rows;
   const bool line_tiles =
@@ -301,7 +304,7 @@ bool ChooseStreaming(ravel_streaming requested, const Plan& plan, Isa isa) {
   }
   if (plan.family == Family::kTranspose) {
     return ChooseTransposeStore(plan.problem, isa) != TransposeStore::kStaged ||
-           StreamedStagingPays(plan.problem);
+           StreamedStagingPays(plan.problem, TransposeTileLanes(plan.problem.elem_size, isa));
   }
   return true;
 }
@@ -326,6 +329,12 @@ std::string KernelName(const Plan& plan) {
       name += "-staged";
     }
     name += " tile " + std::to_string(plan.block.rows) + "x" + std::to_string(plan.block.n);
+    if (plan.block.row_group != 0) {
+      name += ", row groups of " + std::to_string(plan.block.row_group);
+    }
+    if (plan.block.col_group != 0) {
+      name += ", column groups of " + std::to_string(plan.block.col_group);
+    }
   }
   return name;
 }

@@ -72,6 +72,27 @@ bool SourceFromDram(const Problem& problem);
 // transpose node's and the innermost node's) at least kStagedTransposeTileBytes.
 bool OblongStagedTile(const Problem& problem);
 
+// A streamed staged transpose whose destination rows are short (under
+// kStagedTransposeTileBytes) where another node continues them (its destination stride is the
+// rows' bytes: n3 after n4 in a full reversal of rank 5) takes several entries of that node in
+// each block, kOblongStagedColumnBytes of destination row at a time (RowsArgs::col_group): that
+// node, -1 if there is none, the source is not from DRAM or either side is under `lanes`. Such
+// transposes stage (before, their short rows kept regular stores). Measured on Zen 5
+// (tools/ab.py --per-case, 3 rounds), one / two threads, over the plans before (f32: the JIT's
+// tiles, regular stores): f32 32^5 full reversal 1.92 / 1.59x, 16^6 full reversal 1.42 / 1.17x
+// (rows grouped too), [28,28,28,28,28].permute(0,4,2,1,3) 1.27 / 1.33x,
+// [32,24,32,28,32].permute(1,0,4,3,2) 1.07 / 1.41x, [12,16,20,16,12,24].permute(3,5,0,4,2,1) 1.18
+// / 1.21x; one thread, u8 32^5 and 16^6 full reversals 2.19x and 2.49x, f16 32^5 1.94x and
+// 16^6 1.12x, bf16 [28,...]^5 1.25x; f64 [8,16,16,16,16,16] full reversal (rows of a line) 0.93x.
+int32_t StagedColumnGroupNode(const Problem& problem, int64_t lanes);
+
+// Likewise a staged transpose from DRAM whose source rows are a line or less, or under
+// kStagedTransposeTileBytes and not whole lines, where another node continues them (its source
+// stride is the rows' bytes) takes several entries of that node in each block,
+// kStagedTransposeTileBytes of source row at a time (RowsArgs::row_group): that node, -1 if
+// there is none.
+int32_t StagedRowGroupNode(const Problem& problem, int64_t lanes);
+
 // Fills plan->block, loops, tile loops and extents for plan->problem and plan->family; sets
 // plan->units to the number of kernel calls.
 void LayOutLoops(Plan* plan);
