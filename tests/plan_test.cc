@@ -417,11 +417,15 @@ TEST(BuildPlan, StagedTransposeTilesTakeSidesOfUpTo1024BytesWhole) {
       EXPECT_EQ(plan.transpose_store, TransposeStore::kStaged) << DescribePlan(plan);
       return plan;
     };
-    // f32 [72,3236,72].permute(2,1,0) (67 MB): 72 x 72 tiles; each call's next is the batch after.
+    // f32 [72,3236,72].permute(2,1,0) (67 MB): the 72 rows whole, by two entries of the batch
+    // node that continues the destination rows of 288 B
+    // (StagedTransposesFromDramGroupShortRowsWithTheNodeThatContinuesThem); each call's next is
+    // the two entries after.
     const Plan batch = plan_of({{72, 4, 931968}, {3236, 288, 288}, {72, 931968, 4}});
     EXPECT_EQ(batch.block.rows, 72) << DescribePlan(batch);
-    EXPECT_EQ(batch.block.n, 72) << DescribePlan(batch);
-    EXPECT_EQ(batch.block.next_src_offset, 288) << DescribePlan(batch);
+    EXPECT_EQ(batch.block.n, 144) << DescribePlan(batch);
+    EXPECT_EQ(batch.block.col_group, 72) << DescribePlan(batch);
+    EXPECT_EQ(batch.block.next_src_offset, 576) << DescribePlan(batch);
     // f32 [1000,1000].t() (4 MB, in cache): 64 x 64 tiles; each call's next is the block 64
     // source rows down
     // (StagedTransposesWalkAlongTheDestinationRowsUnlessTheirSourceRowsAreShorter).
@@ -490,11 +494,12 @@ TEST(BuildPlan, StagedTransposesFromDramHaveOblongTiles) {
   }
 }
 
-// From DRAM, a staged transpose whose destination rows are under 256 bytes takes several entries
-// of the node that continues them (its destination stride is their bytes) in each block, 512
-// bytes of each destination row (RowsArgs::col_group); likewise source rows of a line or less,
-// or not whole lines, 256 bytes of each (RowsArgs::row_group). The column tiles step over whole
-// groups. In cache, and where no node continues the rows, nothing is grouped.
+// From DRAM, a staged transpose whose destination rows are under 256 bytes (or under 512 and not
+// whole lines) takes several entries of the node that continues them (its destination stride is
+// their bytes) in each block, 512 bytes of each destination row or two entries
+// (RowsArgs::col_group); likewise source rows of a line or less, or under 128 bytes and not
+// whole lines, 256 bytes of each (RowsArgs::row_group). The column tiles step over whole groups.
+// In cache, and where no node continues the rows, nothing is grouped.
 TEST(BuildPlan, StagedTransposesFromDramGroupShortRowsWithTheNodeThatContinuesThem) {
   PlanRequest request = Request(RAVEL_BACKEND_HWY, 1);
   request.streaming = RAVEL_STREAMING_ON;
@@ -553,6 +558,15 @@ TEST(BuildPlan, StagedTransposesFromDramGroupShortRowsWithTheNodeThatContinuesTh
     EXPECT_EQ(odd_rows.block.row_group, 24) << DescribePlan(odd_rows);
     EXPECT_EQ(odd_rows.block.rows, 48) << DescribePlan(odd_rows);
     EXPECT_EQ(odd_rows.block.col_group, 16) << DescribePlan(odd_rows);
+    // Destination rows of 288 B (not whole lines): two groups a block.
+    const Plan wide =
+        plan_of({{72, 4, 1492992}, {72, 288, 20736}, {72, 20736, 288}, {72, 1492992, 4}});
+    EXPECT_EQ(wide.block.col_group, 72) << DescribePlan(wide);
+    EXPECT_EQ(wide.block.n, 144) << DescribePlan(wide);
+    // Of 256 B (whole lines): one.
+    const Plan lines =
+        plan_of({{64, 1048576, 1048576}, {64, 4, 16384}, {64, 256, 256}, {64, 16384, 4}});
+    EXPECT_EQ(lines.block.col_group, 0) << DescribePlan(lines);
     // In cache (f32 16^5, 4 MiB): no groups.
     const Plan cached = plan_of(
         {{16, 4, 262144}, {16, 64, 16384}, {16, 1024, 1024}, {16, 16384, 64}, {16, 262144, 4}});

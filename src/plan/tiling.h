@@ -73,10 +73,11 @@ bool SourceFromDram(const Problem& problem);
 bool OblongStagedTile(const Problem& problem);
 
 // A streamed staged transpose whose destination rows are short (under
-// kStagedTransposeTileBytes) where another node continues them (its destination stride is the
-// rows' bytes: n3 after n4 in a full reversal of rank 5) takes several entries of that node in
-// each block, kOblongStagedColumnBytes of destination row at a time (RowsArgs::col_group): that
-// node, -1 if there is none, the source is not from DRAM or either side is under `lanes`. Such
+// kStagedTransposeTileBytes, or under kOblongStagedColumnBytes and not whole lines) where another
+// node continues them (its destination stride is the rows' bytes: n3 after n4 in a full reversal
+// of rank 5) takes several entries of that node in each block, kOblongStagedColumnBytes of
+// destination row at a time or two entries (RowsArgs::col_group): that node, -1 if there is
+// none, the source is not from DRAM or either side is under `lanes`. Such
 // transposes stage (before, their short rows kept regular stores). Measured on Zen 5
 // (tools/ab.py --per-case, 3 rounds), one / two threads, over the plans before (f32: the JIT's
 // tiles, regular stores): f32 32^5 full reversal 1.92 / 1.59x, 16^6 full reversal 1.42 / 1.17x
