@@ -74,8 +74,9 @@ typedef enum ravel_isa {
    write tiles directly) reach a threshold derived from the last-level cache, except for copy
    runs of 16 to 191 bytes and for transposes of 4- or 8-byte elements whose destination rows
    are not whole cache lines, whose rows do not alias in the caches (rows a multiple of 2 KiB
-   apart) and which have a side (source or destination row) under 256 bytes: those measured
-   faster with regular stores. */
+   apart) and which have a side (source or destination row) under 256 bytes, unless another
+   dimension continues their destination rows (its destination stride is the rows' bytes): those
+   measured faster with regular stores. */
 typedef enum ravel_streaming {
   RAVEL_STREAMING_AUTO = 0,
   RAVEL_STREAMING_OFF = 1,
