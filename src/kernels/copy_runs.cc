@@ -75,8 +75,13 @@ void CopyRuns(const RowsArgs& args, const char* src, char* dst, size_t row_bytes
     return;
   }
 #endif
+  // Each run's prefetch goes on into the next: the next row's, after the last row the next
+  // call's first (RowsArgs::next_src_offset).
+  const char* after_block = args.next_src_offset != 0 ? src + args.next_src_offset : nullptr;
   for (int64_t r = 0; r < args.rows; ++r) {
-    CopyBytes(dst + r * args.dst_row_stride, src + r * args.src_row_stride, row_bytes, args.stream);
+    const char* next = r + 1 < args.rows ? src + (r + 1) * args.src_row_stride : after_block;
+    CopyBytes(dst + r * args.dst_row_stride, src + r * args.src_row_stride, row_bytes, args.stream,
+              next);
   }
 }
 

@@ -80,11 +80,15 @@ constexpr size_t kMinStreamLines = 2;
 constexpr size_t kLibraryCopyBytes = 1024;
 
 // Copies `bytes` contiguous bytes, reading and writing nothing outside them. With `stream`,
-// the whole cache lines inside them are written with non-temporal stores.
+// the whole cache lines inside them are written with non-temporal stores, and the source is
+// prefetched kStreamPrefetchBytes ahead; a run at least that long is prefetched on into `next`
+// (the run copied after it; nullptr: none) instead of the bytes past it, which a strided copy
+// skips. Shorter runs prefetch straight ahead (the rows after them are near).
 HWY_INLINE void CopyBytes(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, size_t bytes,
-                          bool stream) {
+                          bool stream, const char* next = nullptr) {
 #if HWY_TARGET == HWY_SCALAR
   (void)stream;
+  (void)next;
   std::memcpy(dst, src, bytes);
 #else
   const hn::ScalableTag<uint8_t> d;
@@ -107,7 +111,12 @@ HWY_INLINE void CopyBytes(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, 
   if (stream && lanes <= kStreamLineBytes && bytes >= head + kMinStreamLines * kStreamLineBytes) {
     CopySmall(dst, src, head);
     for (i = head; i + kStreamLineBytes <= bytes; i += kStreamLineBytes) {
-      hwy::Prefetch(in + i + kStreamPrefetchBytes);
+      const size_t ahead = i + kStreamPrefetchBytes;
+      if (ahead < bytes || next == nullptr || bytes < kStreamPrefetchBytes) {
+        hwy::Prefetch(in + ahead);
+      } else {
+        hwy::Prefetch(next + (ahead - bytes));
+      }
       for (size_t k = 0; k < kStreamLineBytes; k += lanes) {
         hn::Stream(hn::LoadU(d, in + i + k), d, out + i + k);
       }
