@@ -22,9 +22,10 @@ constexpr int64_t kTiledWalkRows = 8;
 // Whether a staged block groups source rows of `row_bytes` (StagedRowGroupNode): rows of a line or
 // less, or shorter than kStagedTransposeTileBytes and not whole lines (whose lines the blocks
 // before and after read again). Measured on Zen 5, one thread (tools/ab.py --per-case, 3-4
-// rounds), grouped over not: f32 16^6 full reversal (rows of 64 B, 4 groups) 1.38x,
-// [12,16,20,16,12,24].permute(3,5,0,4,2,1) (96 B, 2 groups) 1.41x; 32^5 full reversal (rows of
-// 128 B, 2 groups) 0.97x.
+// rounds), grouped over not: f32 16^6 full reversal (rows of 64 B, 4 groups) 1.38x; 32^5 full
+// reversal (rows of 128 B, 2 groups) 0.97x. [12,16,20,16,12,24].permute(3,5,0,4,2,1) (96 B, 2
+// groups) read 1.24x over the plan before any grouping, its columns grouped alone 0.81x. With
+// 1-byte lanes a grouped side may pass kMaxStagedTransposeRows (u8 16^6: 256 rows).
 bool GroupedSourceRows(int64_t row_bytes) {
   constexpr int64_t kLine = kTransposeColumnBytes;
   return row_bytes * 2 <= kStagedTransposeTileBytes &&
@@ -217,7 +218,8 @@ int32_t StagedColumnGroupNode(const Problem& problem, int64_t lanes) {
   }
   const Node& inner = problem.nodes[problem.rank - 1];
   const int64_t row_bytes = inner.n * problem.elem_size;
-  if (inner.n < lanes || problem.nodes[row].n < lanes || !GroupedDestinationRows(row_bytes)) {
+  if (inner.dst_stride != problem.elem_size || inner.n < lanes || problem.nodes[row].n < lanes ||
+      !GroupedDestinationRows(row_bytes)) {
     return -1;
   }
   for (int32_t d = 0; d + 1 < problem.rank; ++d) {
