@@ -122,7 +122,9 @@ HWY_INLINE void CopyBytes(char* HWY_RESTRICT dst, const char* HWY_RESTRICT src, 
   if (stream && lanes <= kStreamLineBytes && bytes >= head + kMinStreamLines * kStreamLineBytes) {
     // The next run lies far enough from this one's end that the hardware's stream prefetch
     // does not run on into it.
-    const ptrdiff_t gap = next - (src + bytes);
+    // (Addresses, not pointer differences: `next` may be null or in another allocation.)
+    const auto gap = static_cast<ptrdiff_t>(reinterpret_cast<uintptr_t>(next) -
+                                            reinterpret_cast<uintptr_t>(src + bytes));
     const bool skips =
         next != nullptr && bytes >= kStreamPrefetchBytes && (gap < 0 || gap >= kMinSkippedBytes);
     CopySmall(dst, src, head);
