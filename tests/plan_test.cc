@@ -174,10 +174,11 @@ TEST(BuildPlan, SourceRowsReadBackwardsAreWalkedUpTheSource) {
 }
 
 // Destination rows a multiple of 2 KiB apart (or up to 16 B off one) alias in the caches. Where
-// the source rows alias too (or lanes are narrower than 4 bytes), such transposes stage through
-// the padded buffer with regular stores (Highway runs them; the JIT leaves them to it); where they
-// do not, the tiles walk along the destination rows, a line of them a call. Other strides, and
-// short rows however they divide 2 KiB, keep the register tiles walking along the source rows.
+// rows on both sides are at most one element off (or lanes are narrower than 4 bytes), such
+// transposes stage through the padded buffer with regular stores (Highway runs them; the JIT
+// leaves them to it); otherwise the tiles walk along the destination rows, a line of them a call.
+// Other strides, and short rows however they divide 2 KiB, keep the register tiles walking along
+// the source rows.
 TEST(BuildPlan, AliasingDestinationRowsStageOrWalkAlongThemWithoutStreaming) {
   PlanRequest request = Request(RAVEL_BACKEND_AUTO, 1);
   request.streaming = RAVEL_STREAMING_OFF;
@@ -194,16 +195,21 @@ TEST(BuildPlan, AliasingDestinationRowsStageOrWalkAlongThemWithoutStreaming) {
   EXPECT_FALSE(both.transpose_walks_destination);
   EXPECT_EQ(both.backend, RAVEL_BACKEND_HWY);
   EXPECT_FALSE(both.block.stream);
-  // Both up to 16 B off a multiple of 2 KiB (f32 [1023,1025].t()): staged.
+  // Both one element off a multiple of 2 KiB (f32 [1023,1025].t(), f64 511^2): staged.
   EXPECT_EQ(plan_of(4, {{1025, 4, 4092}, {1023, 4100, 4}}).transpose_store,
             TransposeStore::kStaged);
+  EXPECT_EQ(plan_of(8, {{511, 8, 4088}, {511, 4088, 8}}).transpose_store, TransposeStore::kStaged);
   // Destination rows alone 8 KiB apart (f32 [2048, 128].t()) or 12 B short of 2 KiB (f32
-  // [509,521].t()): a line of 16 destination rows a call, any backend.
-  for (const Plan& destination : {plan_of(4, {{128, 4, 8192}, {2048, 512, 4}}),
-                                  plan_of(4, {{521, 4, 2036}, {509, 2084, 4}})}) {
+  // [509,521].t()), or both sides two to four elements off (f32 1022^2 and 1020^2, f64 510^2): a
+  // line of destination rows a call, any backend.
+  for (const Plan& destination :
+       {plan_of(4, {{128, 4, 8192}, {2048, 512, 4}}), plan_of(4, {{521, 4, 2036}, {509, 2084, 4}}),
+        plan_of(4, {{1022, 4, 4088}, {1022, 4088, 4}}),
+        plan_of(4, {{1020, 4, 4080}, {1020, 4080, 4}}),
+        plan_of(8, {{510, 8, 4080}, {510, 4080, 8}})}) {
     EXPECT_EQ(destination.transpose_store, TransposeStore::kRegular);
     EXPECT_TRUE(destination.transpose_walks_destination);
-    EXPECT_EQ(destination.block.rows, 16);
+    EXPECT_EQ(destination.block.rows * destination.problem.elem_size, 64);
     EXPECT_GT(destination.block.n, 16);
   }
   // 1- and 2-byte lanes stage (a line of destination rows a call would read each source line

@@ -89,15 +89,20 @@ ravel_streaming RequestedStreaming(ravel_streaming streaming) {
   return from_environment;
 }
 
+constexpr int64_t kAliasingBytes = 2048;
+
+// Bytes between a stride and the nearest multiple of kAliasingBytes.
+int64_t AliasingOffsetBytes(int64_t stride_bytes) {
+  const int64_t offset = std::abs(stride_bytes) % kAliasingBytes;
+  return std::min(offset, kAliasingBytes - offset);
+}
+
 // Whether rows `stride_bytes` apart are within 16 B of a multiple of 2 KiB: then the lines of
 // a register tile's rows share one or two sets of the L1 (and a few of the L2).
 bool SetAliasingRows(int64_t stride_bytes) {
-  constexpr int64_t kAliasingBytes = 2048;
   constexpr int64_t kNearAliasingBytes = 16;
-  const int64_t bytes = std::abs(stride_bytes);
-  const int64_t offset = bytes % kAliasingBytes;
-  return bytes >= kAliasingBytes - kNearAliasingBytes &&
-         (offset <= kNearAliasingBytes || kAliasingBytes - offset <= kNearAliasingBytes);
+  return std::abs(stride_bytes) >= kAliasingBytes - kNearAliasingBytes &&
+         AliasingOffsetBytes(stride_bytes) <= kNearAliasingBytes;
 }
 
 // Whether a transpose's destination rows follow one another, short enough for a staged block to
@@ -127,30 +132,49 @@ bool WholeLineRows(const Problem& problem) {
   return true;
 }
 
-// How an in-cache (not streamed) transpose stores and walks. Where its destination rows alias
-// (SetAliasingRows), a walk along the source rows writes a column of lines that share sets, each
-// evicted before it is complete or soon after (0.07-0.2 of memcpy at 1-4 MiB). Measured on Zen 5:
-// - source rows that do not alias, 4- to 16-byte lanes: the tiles walk along the destination
-//   rows instead, each call a line of them (and a page of source rows): over staging, 1.9-2.1x on
-//   f32 [1024,1000].t(), [1025,1000].t() and [509,521].t(), 1.2-1.5x on [2048,128].t() and
-//   [16,1024,64].permute(0,2,1), 2x on f64 [512,1000].t(), 5x on c128 [256,1000].t();
-// - source rows that alias too, or 1- and 2-byte lanes (whose line of destination rows reads each
-//   source line two to four times; even with staging there): the tiles stage through the padded
-//   L1 buffer, which writes every line whole: 1.3-1.8x on f32 1024^2 and 2048^2, u8 4096^2 and
-//   f16 2048^2, 2x on f32 [1023,1025].t(), 2.6x on bf16 [2047,2049].t(); the walk along the
-//   destination rows is 0.4x there.
-// Source rows that alias alone cost little (a tile reads each line whole) and staging them loses
-// (f32 [300,2048].t(): 0.7 -> 0.4 of memcpy).
 // Whether a transpose's destination rows alias (SetAliasingRows).
 bool AliasingDestinationRows(const Problem& problem) {
   const int32_t row = FindTransposeNode(problem);
   return row >= 0 && SetAliasingRows(problem.nodes[row].dst_stride);
 }
 
-// Whether an in-cache transpose stages (see ChooseInCacheTranspose).
-bool StagesInCache(const Problem& problem) {
+// Whether a transpose's rows alias on both sides (for 1- and 2-byte lanes, its destination rows
+// alone): the streaming choices below weigh these with the aliasing they measured.
+bool RowsAliasOnBothSides(const Problem& problem) {
   return AliasingDestinationRows(problem) &&
          (problem.elem_size < 4 || SetAliasingRows(problem.nodes[problem.rank - 1].src_stride));
+}
+
+// How an in-cache (not streamed) transpose stores and walks. Where its destination rows alias
+// (SetAliasingRows), a walk along the source rows writes a column of lines that share sets, each
+// evicted before it is complete or soon after (0.07-0.2 of memcpy at 1-4 MiB). How close to a
+// multiple of 2 KiB the rows lie decides, for 4- and 8-byte lanes (the L3-resident f32 n^2
+// transposes, n = 508-516 and 1020-1028, and f64 n = 510-514, GB/s on Zen 5, one thread, `ravel
+// bench` of the three plans):
+// - both sides at most one element off (f32 4 B, f64 8 B): the tiles stage through the padded L1
+//   buffer, which writes every line whole (1024^2 30 against 20 walking the destination rows and
+//   13 along the source rows; f64 512^2 34 / 24 / 20; [1023,1025].t() 19-20 whichever);
+// - destination rows two or three elements off (f32 8-12 B, f64 16 B), or one element off where
+//   the source rows are not: the tiles walk along the destination rows, a line of them a call
+//   (f32 510^2 52 against 27 staged, 1022^2 34 / 22, 1027^2 35 / 21.5, f64 514^2 57 / 28);
+// - four elements off and more (f32 16 B): no aliasing that costs; the tiles walk along the
+//   source rows (f32 1020^2 56 against 25 staged and 43 walking the destination rows, 508^2 70
+//   / 28 / 59; with source rows 4000 B apart, [1020,1000].t() 60 against 44 walking the
+//   destination rows, [2044,128].t() 54 / 47).
+// Destination rows aliasing with 1- and 2-byte lanes (whose line of destination rows reads each
+// source line two to four times) stage whatever the source rows: 1.3-1.8x on u8 4096^2 and f16
+// 2048^2, 2.6x on bf16 [2047,2049].t(). Source rows that alias alone cost little (a tile reads
+// each line whole) and staging them loses (f32 [300,2048].t(): 0.7 -> 0.4 of memcpy).
+bool StagesInCache(const Problem& problem) {
+  if (problem.elem_size < 4) {
+    return AliasingDestinationRows(problem);
+  }
+  const int32_t row = FindTransposeNode(problem);
+  const auto tight = [&](int64_t stride) {
+    return SetAliasingRows(stride) && AliasingOffsetBytes(stride) <= problem.elem_size;
+  };
+  return row >= 0 && tight(problem.nodes[row].dst_stride) &&
+         tight(problem.nodes[problem.rank - 1].src_stride);
 }
 
 void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
@@ -170,7 +194,7 @@ void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
 // threads 1.37-2.74x (tools/ab.py --per-case, 3 rounds). For 4- and 8-byte lanes staged tiles
 // streamed out beat the in-cache plan with regular stores (which read each destination line
 // before writing it) only where rows alias and direct tiles evict their own lines: destination
-// rows that alias where the in-cache plan stages too (StagesInCache), where they are many (more
+// rows that alias on both sides (RowsAliasOnBothSides), where they are many (more
 // than kMaxDirectStreamRows), or where they are so few that the source rows they make are at most
 // five lines long (kMaxShortStagedSourceRowBytes). Measured on Zen 5, one thread, against the
 // staged plan (5 rounds, before the L2 prefetch): regular stores 1.04-1.95x, median 1.43x, on f32
@@ -190,7 +214,7 @@ bool StreamedStagingPays(const Problem& problem, int64_t lanes) {
   const bool many_or_short_rows =
       rows.n > kMaxDirectStreamRows || rows.n * problem.elem_size <= kMaxShortStagedSourceRowBytes;
   return problem.elem_size < 4 || StagedColumnGroupNode(problem, lanes) >= 0 ||
-         (destination_aliases && (StagesInCache(problem) || many_or_short_rows)) ||
+         (destination_aliases && (RowsAliasOnBothSides(problem) || many_or_short_rows)) ||
          (OblongStagedTile(problem) && !WholeLineRows(problem)) ||
          (ContiguousDestinationRows(problem) &&
           problem.nodes[problem.rank - 1].n * problem.elem_size < kMinStreamedRowBytes);
@@ -227,23 +251,24 @@ TransposeStore ChooseTransposeStore(const Problem& problem, Isa isa) {
   // direct tile column evicts its own lines (f32 [128,1024,128].permute(2,1,0): 2x staged).
   // Direct tiles of 4- and 8-byte lanes (which prefetch the next call's source lines) streamed
   // on destination rows of whole lines (WholeLineRows) beat staging, and the in-cache plan with
-  // regular stores, except where rows alias on both sides (StagesInCache; where the neighbours
-  // with rows a few bytes off, 8191x8193, stage too) and where staging pays on short source rows.
-  // Measured on Zen 5 (tools/ab.py --per-case, 3-4 rounds), one thread, over regular stores: f32
-  // [4000,4000].t() 2.62x, [5792,4896].t() 2.20x, 7264^2 1.75x, [144,384,384].permute(1,2,0)
-  // 1.63x, [16,8192,n].permute(0,2,1) 1.24-1.55x; over staging: [576,96,480].permute(2,0,1)
-  // 1.68x, [16384,2000].t() 1.24x, [8192,6000].t() 1.19x, f64 [16384,480].t() 1.16x; two threads
-  // 1.10-1.78x. Staged wins: source rows of 196 B ([16,8192,49].permute(0,2,1) 0.74x, NCHW ->
-  // NHWC with 7x7 images 0.82x); misaligned rows ([72,72,72,72].permute(3,2,1,0) 0.67x,
-  // 8191x8193 0.79x). Rows aliasing on both sides, direct: 8192^2 1.13x, f64 4096^2 1.14x,
-  // [64,64,64,64].permute(0,3,2,1) 0.97x, left staged with their neighbours.
+  // regular stores, except where rows alias on both sides (RowsAliasOnBothSides; where the
+  // neighbours with rows a few bytes off, 8191x8193, stage too) and where staging pays on short
+  // source rows. Measured on Zen 5 (tools/ab.py --per-case, 3-4 rounds), one thread, over regular
+  // stores: f32 [4000,4000].t() 2.62x, [5792,4896].t() 2.20x, 7264^2 1.75x,
+  // [144,384,384].permute(1,2,0) 1.63x, [16,8192,n].permute(0,2,1) 1.24-1.55x; over staging:
+  // [576,96,480].permute(2,0,1) 1.68x, [16384,2000].t() 1.24x, [8192,6000].t() 1.19x, f64
+  // [16384,480].t() 1.16x; two threads 1.10-1.78x. Staged wins: source rows of 196 B
+  // ([16,8192,49].permute(0,2,1) 0.74x, NCHW -> NHWC with 7x7 images 0.82x); misaligned rows
+  // ([72,72,72,72].permute(3,2,1,0) 0.67x, 8191x8193 0.79x). Rows aliasing on both sides, direct:
+  // 8192^2 1.13x, f64 4096^2 1.14x, [64,64,64,64].permute(0,3,2,1) 0.97x, left staged with their
+  // neighbours.
   const bool whole_tiles_few_rows =
       rows.n <= kMaxDirectStreamRows && rows.n % lanes == 0 && !SetAliasingRows(rows.dst_stride);
   const bool dense_rows = rows.dst_stride <= kMaxDenseDirectStreamStride;
   const bool short_staged_rows =
       StreamedStagingPays(problem, lanes) && rows.n * width <= kMaxShortStagedSourceRowBytes;
   const bool direct_pays =
-      width >= 4 && WholeLineRows(problem) && !StagesInCache(problem) && !short_staged_rows;
+      width >= 4 && WholeLineRows(problem) && !RowsAliasOnBothSides(problem) && !short_staged_rows;
   const bool line_tiles =
       lanes * width >= kCacheLineBytes && rows.dst_stride % kCacheLineBytes == 0;
   if (narrow || (line_tiles && (whole_tiles_few_rows || dense_rows || direct_pays))) {
@@ -274,12 +299,12 @@ bool StreamedRunsPay(const Problem& problem) {
 // Measured on Zen 5 (32 MiB L3 per core complex, shared), 12 MiB destinations streamed over regular
 // stores: head merge 1.3-1.6x, slice 1.27x, reverse 1.26x, every other element 1.13x; a broadcast
 // of a 1 MiB source 0.82x (it stays regular: 13 MiB); at 6 MiB copy runs 0.93x (12 MiB, regular);
-// staged transposes (StagesInCache) f32 [2047,2049].t() 1.42x, [1536,2048].t() 1.35x. Other
-// transposes count the destination alone: their streamed tiles lose to the direct ones in cache
-// (f32 1500^2, 1800^2, [2000,1500] at 9-13 MiB: 0.6-0.8x).
+// transposes whose rows alias on both sides (RowsAliasOnBothSides) f32 [2047,2049].t() 1.42x,
+// [1536,2048].t() 1.35x. Other transposes count the destination alone: their streamed tiles lose to
+// the direct ones in cache (f32 1500^2, 1800^2, [2000,1500] at 9-13 MiB: 0.6-0.8x).
 int64_t StreamedBytes(const Plan& plan) {
   const int64_t dst_bytes = plan.problem.count * plan.problem.elem_size;
-  if (plan.family == Family::kTranspose && !StagesInCache(plan.problem)) {
+  if (plan.family == Family::kTranspose && !RowsAliasOnBothSides(plan.problem)) {
     return dst_bytes;
   }
   const int64_t src_bytes = plan.src_span.hi - plan.src_span.lo;
