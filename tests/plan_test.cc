@@ -174,11 +174,11 @@ TEST(BuildPlan, SourceRowsReadBackwardsAreWalkedUpTheSource) {
 }
 
 // Destination rows a multiple of 2 KiB apart (or up to 16 B off one) alias in the caches. Where
-// rows on both sides are at most one element off (or lanes are narrower than 4 bytes), such
-// transposes stage through the padded buffer with regular stores (Highway runs them; the JIT
-// leaves them to it); otherwise the tiles walk along the destination rows, a line of them a call.
-// Other strides, and short rows however they divide 2 KiB, keep the register tiles walking along
-// the source rows.
+// rows on both sides (with lanes narrower than 4 bytes, the destination rows) are at most one
+// element off, such transposes stage through the padded buffer with regular stores (Highway runs
+// them; the JIT leaves them to it); otherwise the tiles walk along the destination rows, a line of
+// them a call. Other strides, and short rows however they divide 2 KiB, keep the register tiles
+// walking along the source rows.
 TEST(BuildPlan, AliasingDestinationRowsStageOrWalkAlongThemWithoutStreaming) {
   PlanRequest request = Request(RAVEL_BACKEND_AUTO, 1);
   request.streaming = RAVEL_STREAMING_OFF;
@@ -212,10 +212,16 @@ TEST(BuildPlan, AliasingDestinationRowsStageOrWalkAlongThemWithoutStreaming) {
     EXPECT_EQ(destination.block.rows * destination.problem.elem_size, 64);
     EXPECT_GT(destination.block.n, 16);
   }
-  // 1- and 2-byte lanes stage (a line of destination rows a call would read each source line
-  // two to four times).
+  // 1- and 2-byte lanes stage on destination rows at most one element off, whatever the source
+  // rows (a line of destination rows a call would read each source line two to four times); f16
+  // rows 8 B off (1020^2) walk along the destination rows.
   EXPECT_EQ(plan_of(2, {{1000, 2, 4096}, {2048, 2000, 2}}).transpose_store,
             TransposeStore::kStaged);
+  EXPECT_EQ(plan_of(2, {{1000, 2, 4094}, {2047, 2000, 2}}).transpose_store,
+            TransposeStore::kStaged);
+  const Plan narrow = plan_of(2, {{1020, 2, 2040}, {1020, 2040, 2}});
+  EXPECT_NE(narrow.transpose_store, TransposeStore::kStaged);
+  EXPECT_TRUE(narrow.transpose_walks_destination);
   // Source rows alone aliasing, strides 96 B off, and rows of 12 B: register tiles along the
   // source rows.
   for (const Plan& regular :

@@ -154,27 +154,26 @@ bool RowsAliasOnBothSides(const Problem& problem) {
 // - both sides at most one element off (f32 4 B, f64 8 B): the tiles stage through the padded L1
 //   buffer, which writes every line whole (1024^2 30 against 20 walking the destination rows and
 //   13 along the source rows; f64 512^2 34 / 24 / 20; [1023,1025].t() 19-20 whichever);
-// - destination rows two or three elements off (f32 8-12 B, f64 16 B), or one element off where
-//   the source rows are not: the tiles walk along the destination rows, a line of them a call
-//   (f32 510^2 52 against 27 staged, 1022^2 34 / 22, 1027^2 35 / 21.5, f64 514^2 57 / 28);
-// - four elements off and more (f32 16 B): no aliasing that costs; the tiles walk along the
-//   source rows (f32 1020^2 56 against 25 staged and 43 walking the destination rows, 508^2 70
-//   / 28 / 59; with source rows 4000 B apart, [1020,1000].t() 60 against 44 walking the
-//   destination rows, [2044,128].t() 54 / 47).
-// Destination rows aliasing with 1- and 2-byte lanes (whose line of destination rows reads each
-// source line two to four times) stage whatever the source rows: 1.3-1.8x on u8 4096^2 and f16
-// 2048^2, 2.6x on bf16 [2047,2049].t(). Source rows that alias alone cost little (a tile reads
-// each line whole) and staging them loses (f32 [300,2048].t(): 0.7 -> 0.4 of memcpy).
+// - two to four elements off (f32 8-16 B, f64 16 B), or one element off where the source rows
+//   are not: the tiles walk along the destination rows, a line of them a call (f32 510^2 52
+//   against 27 staged, 1022^2 34 / 22, 1027^2 35 / 21.5, 1020^2 43 / 25, 508^2 59 / 28, f64
+//   514^2 57 / 28). 16 B off, the walk along the source rows ran faster still up to 6 MB (f32
+//   1020^2 56, 508^2 70, [1020,1000].t() 60 against 44) but slower from 8 MB ([1540,1500].t()
+//   0.64-0.75x, [1020,2000].t() 0.85x, [516,5000].t() 0.82x): the destination walk stays.
+// 1- and 2-byte lanes (whose line of destination rows reads each source line two to four times)
+// stage where the destination rows are at most one element off, whatever the source rows (1.3-1.8x
+// on u8 4096^2 and f16 2048^2, 2.6x on bf16 [2047,2049].t(), over walking the destination rows),
+// and walk along the destination rows where they are further off (f16 1016^2 and 1032^2, 16 B
+// off, 1.70x and 1.73x over staging; 1022^2 4 B off 1.29x; u8 2046^2 2 B off 1.52x, 2056^2 1.35x;
+// bf16 [1,1020,40,40].permute(0,2,3,1) 1.58x). Source rows that alias alone cost little (a tile
+// reads each line whole) and staging them loses (f32 [300,2048].t(): 0.7 -> 0.4 of memcpy).
 bool StagesInCache(const Problem& problem) {
-  if (problem.elem_size < 4) {
-    return AliasingDestinationRows(problem);
-  }
   const int32_t row = FindTransposeNode(problem);
   const auto tight = [&](int64_t stride) {
     return SetAliasingRows(stride) && AliasingOffsetBytes(stride) <= problem.elem_size;
   };
   return row >= 0 && tight(problem.nodes[row].dst_stride) &&
-         tight(problem.nodes[problem.rank - 1].src_stride);
+         (problem.elem_size < 4 || tight(problem.nodes[problem.rank - 1].src_stride));
 }
 
 void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
