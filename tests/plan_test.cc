@@ -200,12 +200,13 @@ TEST(BuildPlan, AliasingDestinationRowsStageOrWalkAlongThemWithoutStreaming) {
             TransposeStore::kStaged);
   EXPECT_EQ(plan_of(8, {{511, 8, 4088}, {511, 4088, 8}}).transpose_store, TransposeStore::kStaged);
   // Destination rows alone 8 KiB apart (f32 [2048, 128].t()) or 12 B short of 2 KiB (f32
-  // [509,521].t()), or both sides two to four elements off (f32 1022^2 and 1020^2, f64 510^2): a
-  // line of destination rows a call, any backend.
+  // [509,521].t()), or both sides two or three elements off (f32 1022^2, f64 510^2), or four
+  // elements off past 4 MiB (f32 [1020,2000].t()): a line of destination rows a call, any
+  // backend.
   for (const Plan& destination :
        {plan_of(4, {{128, 4, 8192}, {2048, 512, 4}}), plan_of(4, {{521, 4, 2036}, {509, 2084, 4}}),
         plan_of(4, {{1022, 4, 4088}, {1022, 4088, 4}}),
-        plan_of(4, {{1020, 4, 4080}, {1020, 4080, 4}}),
+        plan_of(4, {{2000, 4, 4080}, {1020, 8000, 4}}),
         plan_of(8, {{510, 8, 4080}, {510, 4080, 8}})}) {
     EXPECT_EQ(destination.transpose_store, TransposeStore::kRegular);
     EXPECT_TRUE(destination.transpose_walks_destination);
@@ -214,18 +215,19 @@ TEST(BuildPlan, AliasingDestinationRowsStageOrWalkAlongThemWithoutStreaming) {
   }
   // 1- and 2-byte lanes stage on destination rows at most one element off, whatever the source
   // rows (a line of destination rows a call would read each source line two to four times); f16
-  // rows 8 B off (1020^2) walk along the destination rows.
+  // rows 4 B off (1022^2) walk along the destination rows.
   EXPECT_EQ(plan_of(2, {{1000, 2, 4096}, {2048, 2000, 2}}).transpose_store,
             TransposeStore::kStaged);
   EXPECT_EQ(plan_of(2, {{1000, 2, 4094}, {2047, 2000, 2}}).transpose_store,
             TransposeStore::kStaged);
-  const Plan narrow = plan_of(2, {{1020, 2, 2040}, {1020, 2040, 2}});
+  const Plan narrow = plan_of(2, {{1022, 2, 2044}, {1022, 2044, 2}});
   EXPECT_NE(narrow.transpose_store, TransposeStore::kStaged);
   EXPECT_TRUE(narrow.transpose_walks_destination);
-  // Source rows alone aliasing, strides 96 B off, and rows of 12 B: register tiles along the
-  // source rows.
+  // Source rows alone aliasing, strides 96 B off, rows of 12 B, and destination rows four
+  // elements off up to 4 MiB (f32 1020^2): register tiles along the source rows.
   for (const Plan& regular :
        {plan_of(4, {{2048, 4, 1200}, {300, 8192, 4}}),
+        plan_of(4, {{1020, 4, 4080}, {1020, 4080, 4}}),
         plan_of(4, {{1000, 4, 4000}, {1023, 4000, 4}}), plan_of(4, {{49, 4, 12}, {3, 196, 4}})}) {
     EXPECT_EQ(regular.transpose_store, TransposeStore::kRegular);
     EXPECT_FALSE(regular.transpose_walks_destination);

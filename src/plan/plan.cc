@@ -90,6 +90,9 @@ ravel_streaming RequestedStreaming(ravel_streaming streaming) {
 }
 
 constexpr int64_t kAliasingBytes = 2048;
+// In-cache transposes whose destination rows are far enough off a multiple of kAliasingBytes
+// walk along the source rows up to this destination size (StagesInCache).
+constexpr int64_t kMaxSourceWalkAliasingBytes = int64_t{4} << 20;
 
 // Bytes between a stride and the nearest multiple of kAliasingBytes.
 int64_t AliasingOffsetBytes(int64_t stride_bytes) {
@@ -156,17 +159,21 @@ bool RowsAliasOnBothSides(const Problem& problem) {
 //   13 along the source rows; f64 512^2 34 / 24 / 20; [1023,1025].t() 19-20 whichever);
 // - two to four elements off (f32 8-16 B, f64 16 B), or one element off where the source rows
 //   are not: the tiles walk along the destination rows, a line of them a call (f32 510^2 52
-//   against 27 staged, 1022^2 34 / 22, 1027^2 35 / 21.5, 1020^2 43 / 25, 508^2 59 / 28, f64
-//   514^2 57 / 28). 16 B off, the walk along the source rows ran faster still up to 6 MB (f32
-//   1020^2 56, 508^2 70, [1020,1000].t() 60 against 44) but slower from 8 MB ([1540,1500].t()
-//   0.64-0.75x, [1020,2000].t() 0.85x, [516,5000].t() 0.82x): the destination walk stays.
+//   against 27 staged, 1022^2 34 / 22, 1027^2 35 / 21.5, f64 514^2 57 / 28), except
+// - at least 8 B and four elements off in destinations up to kMaxSourceWalkAliasingBytes: the
+//   tiles walk along the source rows (f32 1020^2 56 against 43 walking the destination rows and
+//   25 staged, 508^2 70 / 59 / 28; paired, 1.11-1.36x on f32 [1020,1000].t(), [2044,128].t(),
+//   [516,777].t(), f16 1016^2, 1020^2, 1032^2, u8 2040^2; f16 1028^2, 4.2 MB, 0.99x); from 8 MB
+//   the destination walk wins ([1540,1500].t() 1.23-1.40x, [1020,2000].t() 1.25x,
+//   [516,5000].t() 1.14x).
 // 1- and 2-byte lanes (whose line of destination rows reads each source line two to four times)
 // stage where the destination rows are at most one element off, whatever the source rows (1.3-1.8x
 // on u8 4096^2 and f16 2048^2, 2.6x on bf16 [2047,2049].t(), over walking the destination rows),
-// and walk along the destination rows where they are further off (f16 1016^2 and 1032^2, 16 B
-// off, 1.70x and 1.73x over staging; 1022^2 4 B off 1.29x; u8 2046^2 2 B off 1.52x, 2056^2 1.35x;
-// bf16 [1,1020,40,40].permute(0,2,3,1) 1.58x). Source rows that alias alone cost little (a tile
-// reads each line whole) and staging them loses (f32 [300,2048].t(): 0.7 -> 0.4 of memcpy).
+// and walk along the destination rows where they are further off (f16 1022^2 4 B off 1.29x over
+// staging, 1016^2 16 B off 1.70x; u8 2046^2 2 B off 1.52x, 2056^2 8 B off 1.35x; bf16
+// [1,1020,40,40].permute(0,2,3,1) 1.58x), or along the source rows as above. Source rows that
+// alias alone cost little (a tile reads each line whole) and staging them loses (f32
+// [300,2048].t(): 0.7 -> 0.4 of memcpy).
 bool StagesInCache(const Problem& problem) {
   const int32_t row = FindTransposeNode(problem);
   const auto tight = [&](int64_t stride) {
@@ -176,10 +183,21 @@ bool StagesInCache(const Problem& problem) {
          (problem.elem_size < 4 || tight(problem.nodes[problem.rank - 1].src_stride));
 }
 
+// Whether an in-cache transpose that does not stage walks along its destination rows (see
+// StagesInCache).
+bool WalksDestinationInCache(const Problem& problem) {
+  if (!AliasingDestinationRows(problem)) {
+    return false;
+  }
+  const int64_t offset = AliasingOffsetBytes(problem.nodes[FindTransposeNode(problem)].dst_stride);
+  const bool far_off = offset >= std::max<int64_t>(8, 4 * problem.elem_size);
+  return !far_off || problem.count * problem.elem_size > kMaxSourceWalkAliasingBytes;
+}
+
 void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
   if (StagesInCache(problem)) {
     plan->transpose_store = TransposeStore::kStaged;
-  } else if (AliasingDestinationRows(problem)) {
+  } else if (WalksDestinationInCache(problem)) {
     plan->transpose_walks_destination = true;
   }
 }
