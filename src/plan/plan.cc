@@ -163,7 +163,7 @@ bool RowsAliasOnBothSides(const Problem& problem) {
 // - at least 8 B and four elements off in destinations up to kMaxSourceWalkAliasingBytes: the
 //   tiles walk along the source rows (f32 1020^2 56 against 43 walking the destination rows and
 //   25 staged, 508^2 70 / 59 / 28; paired, 1.11-1.36x on f32 [1020,1000].t(), [2044,128].t(),
-//   [516,777].t(), f16 1016^2, 1020^2, 1032^2, u8 2040^2; f16 1028^2, 4.2 MB, 0.99x); from 8 MB
+//   [516,777].t(), f16 1016^2, 1020^2, 1032^2, u8 2040^2; f16 1028^2 0.99x); from 8 MB
 //   the destination walk wins ([1540,1500].t() 1.23-1.40x, [1020,2000].t() 1.25x,
 //   [516,5000].t() 1.14x).
 // 1- and 2-byte lanes (whose line of destination rows reads each source line two to four times)
