@@ -33,6 +33,7 @@ std::string CacheKey(const Plan& plan) {
     Append(&key, value);
   }
   Append(&key, static_cast<int64_t>(plan.prefetch_next_block));
+  Append(&key, static_cast<int64_t>(plan.transpose_line_tiles));
   Append(&key, plan.row_tile_loop);
   Append(&key, static_cast<int64_t>(plan.row_tiles_backward));
   Append(&key, plan.col_tile_loop);

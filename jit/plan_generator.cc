@@ -69,6 +69,10 @@ std::string PlanGenerator::HighwayBodyFaster(const Plan& plan) {
       plan.transpose_store == TransposeStore::kStaged) {
     return "Highway's streaming kernels (staged transposes, whole-line stores) are faster";
   }
+  if (plan.transpose_line_tiles) {
+    return "Highway's tiles write a whole line of each destination row that aliases on both "
+           "sides";
+  }
   const int64_t bytes = plan.problem.count * plan.problem.elem_size;
   const int64_t width = plan.problem.elem_size;
   if (plan.family == Family::kTranspose && plan.block.src_row_stride != width) {

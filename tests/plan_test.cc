@@ -175,10 +175,11 @@ TEST(BuildPlan, SourceRowsReadBackwardsAreWalkedUpTheSource) {
 
 // Destination rows a multiple of 2 KiB apart (or up to 16 B off one) alias in the caches. Where
 // rows on both sides (with lanes narrower than 4 bytes, the destination rows) are at most one
-// element off, such transposes stage through the padded buffer with regular stores (Highway runs
-// them; the JIT leaves them to it); otherwise the tiles walk along the destination rows, a line of
-// them a call. Other strides, and short rows however they divide 2 KiB, keep the register tiles
-// walking along the source rows.
+// element off, such transposes stage through the padded buffer with regular stores, or for 4- and
+// 8-byte lanes in tiles a line wide walk along the destination rows in Highway's tiles (Highway
+// runs both; the JIT leaves them to it); otherwise the tiles walk along the destination rows, a
+// line of them a call. Other strides, and short rows however they divide 2 KiB, keep the register
+// tiles walking along the source rows.
 TEST(BuildPlan, AliasingDestinationRowsStageOrWalkAlongThemWithoutStreaming) {
   PlanRequest request = Request(RAVEL_BACKEND_AUTO, 1);
   request.streaming = RAVEL_STREAMING_OFF;
@@ -191,14 +192,26 @@ TEST(BuildPlan, AliasingDestinationRowsStageOrWalkAlongThemWithoutStreaming) {
   if (StagedTransposeKernel(both.isa, 4) == nullptr) {
     GTEST_SKIP() << "no staged transpose kernel for " << IsaName(both.isa);
   }
-  EXPECT_EQ(both.transpose_store, TransposeStore::kStaged);
-  EXPECT_FALSE(both.transpose_walks_destination);
   EXPECT_EQ(both.backend, RAVEL_BACKEND_HWY);
   EXPECT_FALSE(both.block.stream);
-  // Both one element off a multiple of 2 KiB (f32 [1023,1025].t(), f64 511^2): staged.
-  EXPECT_EQ(plan_of(4, {{1025, 4, 4092}, {1023, 4100, 4}}).transpose_store,
-            TransposeStore::kStaged);
-  EXPECT_EQ(plan_of(8, {{511, 8, 4088}, {511, 4088, 8}}).transpose_store, TransposeStore::kStaged);
+  // Where Highway's tiles are a line wide (AVX-512), rows on both sides at most one element off
+  // a multiple of 2 KiB (f32 1024^2, [1023,1025].t(), f64 511^2) walk along the destination rows
+  // in those tiles, unless both sides are longer than the multiple (f32 1025^2, f64 513^2): those,
+  // and all of them with narrower tiles, stage.
+  const bool line_tiles = both.transpose_lanes * 4 >= 64;
+  for (const Plan& tight : {both, plan_of(4, {{1025, 4, 4092}, {1023, 4100, 4}}),
+                            plan_of(8, {{511, 8, 4088}, {511, 4088, 8}})}) {
+    EXPECT_EQ(tight.transpose_line_tiles, line_tiles) << DescribePlan(tight);
+    EXPECT_EQ(tight.transpose_walks_destination, line_tiles) << DescribePlan(tight);
+    EXPECT_EQ(tight.transpose_store,
+              line_tiles ? TransposeStore::kRegular : TransposeStore::kStaged)
+        << DescribePlan(tight);
+  }
+  for (const Plan& past : {plan_of(4, {{1025, 4, 4100}, {1025, 4100, 4}}),
+                           plan_of(8, {{513, 8, 4104}, {513, 4104, 8}})}) {
+    EXPECT_EQ(past.transpose_store, TransposeStore::kStaged) << DescribePlan(past);
+    EXPECT_FALSE(past.transpose_line_tiles) << DescribePlan(past);
+  }
   // Destination rows alone 8 KiB apart (f32 [2048, 128].t()) or 12 B short of 2 KiB (f32
   // [509,521].t()), or both sides two or three elements off (f32 1022^2, f64 510^2), or four
   // elements off past 4 MiB (f32 [1020,2000].t()): a line of destination rows a call, any

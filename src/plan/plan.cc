@@ -155,8 +155,13 @@ bool RowsAliasOnBothSides(const Problem& problem) {
 // transposes, n = 508-516 and 1020-1028, and f64 n = 510-514, GB/s on Zen 5, one thread, `ravel
 // bench` of the three plans):
 // - both sides at most one element off (f32 4 B, f64 8 B): the tiles stage through the padded L1
-//   buffer, which writes every line whole (1024^2 30 against 20 walking the destination rows and
-//   13 along the source rows; f64 512^2 34 / 24 / 20; [1023,1025].t() 19-20 whichever);
+//   buffer, which writes every line whole (1024^2 30 against 20 walking the destination rows in
+//   the JIT's 8x8 tiles and 13 along the source rows; f64 512^2 34 / 24 / 20; [1023,1025].t()
+//   19-20 whichever), except where Highway's tiles are a line wide (AVX-512): walking the
+//   destination rows in those runs faster (paired, over staging: f32 1024^2 1.23-1.33x, 512^2
+//   1.40x, [511,513].t() 1.54x, [1023,1025].t() 1.11-1.16x, [4,512,512].permute(0,2,1) 1.48x,
+//   [1536,1024].t() 1.20x, f64 512^2 1.08x, [1023,1025].t() 1.60x; two threads 1.09-2.25x), unless
+//   both sides are longer than the multiple (f32 1025^2 0.80x, 513^2 0.78x, f64 513^2 0.65x);
 // - two to four elements off (f32 8-16 B, f64 16 B), or one element off where the source rows
 //   are not: the tiles walk along the destination rows, a line of them a call (f32 510^2 52
 //   against 27 staged, 1022^2 34 / 22, 1027^2 35 / 21.5, f64 514^2 57 / 28), except
@@ -196,7 +201,19 @@ bool WalksDestinationInCache(const Problem& problem) {
 
 void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
   if (StagesInCache(problem)) {
-    plan->transpose_store = TransposeStore::kStaged;
+    const auto past_multiple = [](int64_t stride) {
+      return std::abs(stride) % kAliasingBytes != 0 &&
+             AliasingOffsetBytes(stride) == std::abs(stride) % kAliasingBytes;
+    };
+    const bool both_past = past_multiple(problem.nodes[FindTransposeNode(problem)].dst_stride) &&
+                           past_multiple(problem.nodes[problem.rank - 1].src_stride);
+    if (problem.elem_size >= 4 && plan->transpose_lanes * problem.elem_size >= kCacheLineBytes &&
+        !both_past) {
+      plan->transpose_walks_destination = true;
+      plan->transpose_line_tiles = true;
+    } else {
+      plan->transpose_store = TransposeStore::kStaged;
+    }
   } else if (WalksDestinationInCache(problem)) {
     plan->transpose_walks_destination = true;
   }

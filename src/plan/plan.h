@@ -65,6 +65,9 @@ struct Plan {
   // tiles a line of a few destination rows each, for destination rows that alias in the caches;
   // staged blocks one after another along the same destination rows (StagedWalksDestination).
   bool transpose_walks_destination = false;
+  // The walk along the destination rows runs Highway's tiles, a whole line of each destination
+  // row, where rows alias tightly on both sides (ChooseInCacheTranspose): the JIT calls them.
+  bool transpose_line_tiles = false;
   // The JIT's direct transpose tiles prefetch the next call's source rows into the L2 as they go
   // (the destination is past the streaming threshold: the source comes from DRAM).
   bool prefetch_next_block = false;
