@@ -91,7 +91,7 @@ ravel_streaming RequestedStreaming(ravel_streaming streaming) {
 
 constexpr int64_t kAliasingBytes = 2048;
 // In-cache transposes whose destination rows are far enough off a multiple of kAliasingBytes
-// walk along the source rows up to this destination size (StagesInCache).
+// walk along the source rows up to this destination size (ChooseInCacheTranspose).
 constexpr int64_t kMaxSourceWalkAliasingBytes = int64_t{4} << 20;
 
 // Bytes between a stride and the nearest multiple of kAliasingBytes.
@@ -148,6 +148,34 @@ bool RowsAliasOnBothSides(const Problem& problem) {
          (problem.elem_size < 4 || SetAliasingRows(problem.nodes[problem.rank - 1].src_stride));
 }
 
+// Whether a transpose's rows alias tightly: its destination rows (and for 4-byte and wider lanes
+// its source rows) at most one element off a multiple of 2 KiB (see ChooseInCacheTranspose).
+bool RowsAliasTightly(const Problem& problem) {
+  const int32_t row = FindTransposeNode(problem);
+  const auto tight = [&](int64_t stride) {
+    return SetAliasingRows(stride) && AliasingOffsetBytes(stride) <= problem.elem_size;
+  };
+  return row >= 0 && tight(problem.nodes[row].dst_stride) &&
+         (problem.elem_size < 4 || tight(problem.nodes[problem.rank - 1].src_stride));
+}
+
+// Whether the rows are longer than the nearest multiple of 2 KiB (not shorter, not on it).
+bool LongerThanAliasingMultiple(int64_t stride_bytes) {
+  const int64_t offset = std::abs(stride_bytes) % kAliasingBytes;
+  return offset != 0 && offset < kAliasingBytes / 2;
+}
+
+// Whether an in-cache transpose whose rows do not alias tightly walks along its destination rows
+// (see ChooseInCacheTranspose).
+bool WalksDestinationInCache(const Problem& problem) {
+  if (!AliasingDestinationRows(problem)) {
+    return false;
+  }
+  const int64_t offset = AliasingOffsetBytes(problem.nodes[FindTransposeNode(problem)].dst_stride);
+  const bool far_off = offset >= std::max<int64_t>(8, 4 * problem.elem_size);
+  return !far_off || problem.count * problem.elem_size > kMaxSourceWalkAliasingBytes;
+}
+
 // How an in-cache (not streamed) transpose stores and walks. Where its destination rows alias
 // (SetAliasingRows), a walk along the source rows writes a column of lines that share sets, each
 // evicted before it is complete or soon after (0.07-0.2 of memcpy at 1-4 MiB). How close to a
@@ -179,36 +207,13 @@ bool RowsAliasOnBothSides(const Problem& problem) {
 // [1,1020,40,40].permute(0,2,3,1) 1.58x), or along the source rows as above. Source rows that
 // alias alone cost little (a tile reads each line whole) and staging them loses (f32
 // [300,2048].t(): 0.7 -> 0.4 of memcpy).
-bool StagesInCache(const Problem& problem) {
-  const int32_t row = FindTransposeNode(problem);
-  const auto tight = [&](int64_t stride) {
-    return SetAliasingRows(stride) && AliasingOffsetBytes(stride) <= problem.elem_size;
-  };
-  return row >= 0 && tight(problem.nodes[row].dst_stride) &&
-         (problem.elem_size < 4 || tight(problem.nodes[problem.rank - 1].src_stride));
-}
-
-// Whether an in-cache transpose that does not stage walks along its destination rows (see
-// StagesInCache).
-bool WalksDestinationInCache(const Problem& problem) {
-  if (!AliasingDestinationRows(problem)) {
-    return false;
-  }
-  const int64_t offset = AliasingOffsetBytes(problem.nodes[FindTransposeNode(problem)].dst_stride);
-  const bool far_off = offset >= std::max<int64_t>(8, 4 * problem.elem_size);
-  return !far_off || problem.count * problem.elem_size > kMaxSourceWalkAliasingBytes;
-}
-
 void ChooseInCacheTranspose(const Problem& problem, Plan* plan) {
-  if (StagesInCache(problem)) {
-    const auto past_multiple = [](int64_t stride) {
-      return std::abs(stride) % kAliasingBytes != 0 &&
-             AliasingOffsetBytes(stride) == std::abs(stride) % kAliasingBytes;
-    };
-    const bool both_past = past_multiple(problem.nodes[FindTransposeNode(problem)].dst_stride) &&
-                           past_multiple(problem.nodes[problem.rank - 1].src_stride);
+  if (RowsAliasTightly(problem)) {
+    const bool both_longer =
+        LongerThanAliasingMultiple(problem.nodes[FindTransposeNode(problem)].dst_stride) &&
+        LongerThanAliasingMultiple(problem.nodes[problem.rank - 1].src_stride);
     if (problem.elem_size >= 4 && plan->transpose_lanes * problem.elem_size >= kCacheLineBytes &&
-        !both_past) {
+        !both_longer) {
       plan->transpose_walks_destination = true;
       plan->transpose_line_tiles = true;
     } else {
